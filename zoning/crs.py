@@ -96,8 +96,7 @@ def _invert(
         fx, fy = forward(x, y)
         dx, dy = fx - lon, fy - lat
         x, y = x - dx, y - dy
-        err = np.nanmax(np.abs(np.concatenate([dx.ravel(), dy.ravel()])), initial=0.0)
-        if err < 1e-10:
+        if max(np.nanmax(np.abs(dx), initial=0.0), np.nanmax(np.abs(dy), initial=0.0)) < 1e-10:
             break
     return x, y
 
@@ -270,14 +269,15 @@ def convert_web_coordinates(gdf: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFr
             f"{_describe(gdf.crs)}, but GCJ-02/BD-09 coordinates are longitude/latitude in "
             "degrees. Pass the layer with its lon/lat coordinates (no CRS or EPSG:4326)."
         )
-    if gdf.crs is None and len(gdf) and not _looks_lonlat(gdf.total_bounds):
+    bounds = _bounds(gdf)
+    if gdf.crs is None and np.isfinite(bounds).all() and not _looks_lonlat(bounds):
         raise InputError(
             f"cannot convert {kind.upper()} coordinates: the coordinates (bounds "
-            f"{_fmt_bounds(gdf.total_bounds)}) are not longitude/latitude degrees"
+            f"{_fmt_bounds(bounds)}) are not longitude/latitude degrees"
         )
     fn = gcj02_to_wgs84 if kind == "gcj02" else bd09_to_wgs84
     geoms = shapely.transform(
-        np.asarray(gdf.geometry.array), lambda x, y: fn(x, y), include_z=False, interleaved=False
+        np.asarray(gdf.geometry.array), fn, include_z=False, interleaved=False
     )
     out = gdf.copy()
     out[gdf.geometry.name] = gpd.GeoSeries(geoms, index=gdf.index, crs="EPSG:4326")
@@ -322,20 +322,15 @@ def is_metric(crs: Any) -> bool:
     return not ("mercator" in method and "transverse" not in method and "oblique" not in method)
 
 
-def _lonlat_centre(obj: gpd.GeoDataFrame | gpd.GeoSeries | ArrayLike) -> tuple[float, float]:
-    if isinstance(obj, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        if obj.crs is None:
-            raise InputError("cannot choose a metric CRS: the data has no CRS")
-        bounds = np.asarray(obj.total_bounds, dtype=float)
-        if not np.isfinite(bounds).all():
-            raise InputError("cannot choose a metric CRS: the data has no non-empty geometry")
-        if not pyproj.CRS(obj.crs).equals("EPSG:4326", ignore_axis_order=True):
-            to_ll = pyproj.Transformer.from_crs(obj.crs, "EPSG:4326", always_xy=True)
-            bounds = np.asarray(to_ll.transform_bounds(*bounds, densify_pts=21), dtype=float)
-    else:
-        bounds = np.asarray(obj, dtype=float)
-        if bounds.shape != (4,) or not np.isfinite(bounds).all():
-            raise InputError(f"bounds must be (min_lon, min_lat, max_lon, max_lat), got {obj!r}")
+def _bounds(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> NDArray[np.float64]:
+    """Total bounds; NaN when there is no non-empty geometry."""
+    return np.asarray(gdf.total_bounds, dtype=float) if len(gdf) else np.full(4, np.nan)
+
+
+def _lonlat_centre(bounds: NDArray[np.float64], crs: pyproj.CRS) -> tuple[float, float]:
+    if not crs.equals("EPSG:4326", ignore_axis_order=True):
+        to_ll = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        bounds = np.asarray(to_ll.transform_bounds(*bounds, densify_pts=21), dtype=float)
     lon = (bounds[0] + bounds[2]) / 2.0
     if bounds[0] > bounds[2]:  # crosses the antimeridian
         lon = (lon + 360.0) % 360.0 - 180.0
@@ -347,7 +342,8 @@ def choose_metric_crs(gdf_or_bounds: gpd.GeoDataFrame | gpd.GeoSeries | ArrayLik
 
     Inside China (lon 73–135.5, lat 3–54) this is the CGCS2000 3-degree Gauss-Krüger CRS
     without zone prefix whose central meridian is nearest (EPSG:4534, CM 75E, … EPSG:4554,
-    CM 135E); elsewhere the WGS 84 UTM zone containing the centre.
+    CM 135E); elsewhere the WGS 84 UTM zone containing the centre (beyond the UTM latitudes,
+    a Lambert azimuthal equal-area projection centred on the data).
 
     Parameters
     ----------
@@ -361,14 +357,30 @@ def choose_metric_crs(gdf_or_bounds: gpd.GeoDataFrame | gpd.GeoSeries | ArrayLik
     >>> choose_metric_crs((24.8, 60.1, 25.0, 60.3)).name
     'WGS 84 / UTM zone 35N'
     """
-    lon, lat = _lonlat_centre(gdf_or_bounds)
+    if isinstance(gdf_or_bounds, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        if gdf_or_bounds.crs is None:
+            raise InputError("cannot choose a metric CRS: the data has no CRS")
+        bounds, crs = _bounds(gdf_or_bounds), gdf_or_bounds.crs
+    else:
+        bounds, crs = np.asarray(gdf_or_bounds, dtype=float), pyproj.CRS.from_epsg(4326)
+        if bounds.shape != (4,):
+            raise InputError(
+                f"bounds must be (min_lon, min_lat, max_lon, max_lat), got {gdf_or_bounds!r}"
+            )
+    if not np.isfinite(bounds).all():
+        raise InputError(
+            "cannot choose a metric CRS: there is no non-empty geometry / finite bounds"
+        )
+    return _choose(*_lonlat_centre(bounds, crs))
+
+
+def _choose(lon: float, lat: float) -> pyproj.CRS:
     lon0, lon1, lat0, lat1 = _CHINA_GK_BOX
     if lon0 <= lon <= lon1 and lat0 <= lat <= lat1:
         zone = min(max(math.floor((lon - 75.0) / 3.0 + 0.5), 0), 20)
         return pyproj.CRS.from_epsg(4534 + zone)
     infos = query_utm_crs_info(
-        datum_name="WGS 84",
-        area_of_interest=AreaOfInterest(lon, lat, lon, lat),
+        datum_name="WGS 84", area_of_interest=AreaOfInterest(lon, lat, lon, lat)
     )
     if not infos:  # polar regions: UTM is undefined, use an equal-area projection
         return pyproj.CRS.from_proj4(f"+proj=laea +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
@@ -408,17 +420,14 @@ def _prefix_hint(x: float) -> str:
     return f"the zone-{zone} CRS with false easting {zone}500000"
 
 
-def _check_plausible(gdf: gpd.GeoDataFrame, name: str) -> None:
-    """Raise InputError when the coordinates cannot be in the CRS the layer declares."""
-    b = np.asarray(gdf.total_bounds, dtype=float)
-    if not np.isfinite(b).all():
-        return
-    crs, where = gdf.crs, f"{name}: the layer declares {_describe(gdf.crs)}"
+def _check_plausible(crs: pyproj.CRS, b: NDArray[np.float64], name: str) -> None:
+    """Raise InputError when coordinates with bounds ``b`` cannot be in ``crs``."""
+    where = f"{name}: the layer declares {_describe(crs)}"
     fix = "Fix the .prj or use gdf.set_crs(<correct CRS>, allow_override=True)."
     if crs.is_geographic and not _looks_lonlat(b):
         guess = ""
-        if b[0] >= 1e7:
-            guess = f" They look like zone-prefixed Gauss-Krüger metres: try {_prefix_hint(b[0])}."
+        if b[2] >= 1e7:
+            guess = f" They look like zone-prefixed Gauss-Krüger metres: try {_prefix_hint(b[2])}."
         elif 1e4 <= b[0] and b[2] <= 1e6 and 1e5 <= b[1] and b[3] <= 6.5e6:
             guess = " They look like Gauss-Krüger/UTM metres (e.g. EPSG:4547, CM 114E, Shenzhen)."
         raise InputError(
@@ -431,16 +440,25 @@ def _check_plausible(gdf: gpd.GeoDataFrame, name: str) -> None:
             "longitude/latitude degrees: the CRS is mis-declared. If they are lon/lat, use "
             f"EPSG:4326 (or 4490). {fix}"
         )
-    op = _horizontal(crs).coordinate_operation
-    if crs.is_projected and op is not None and "transverse mercator" in op.method_name.lower():
-        fe = next((p.value for p in op.params if p.name == "False easting"), 0.0)
-        if fe < 1e6 and b[0] >= 1e7:
-            raise InputError(
-                f"{where}, whose eastings have no zone prefix, but the eastings ({_fmt_bounds(b)}) "
-                "exceed 10,000,000 m: they carry a Gauss-Krüger zone prefix. Declare the prefixed "
-                f"CRS instead, e.g. {_prefix_hint(b[0])}, or the matching Xian 1980/Beijing 1954 "
-                f"code for data on those datums. {fix}"
-            )
+    op = _horizontal(crs).coordinate_operation if crs.is_projected else None
+    if op is None or "transverse mercator" not in op.method_name.lower():
+        return
+    if next((p.value for p in op.params if p.name == "False easting"), 0.0) >= 1e6:
+        return  # the CRS itself has a zone prefix
+    if b[2] >= 1e7:
+        raise InputError(
+            f"{where}, whose eastings have no zone prefix, but the eastings ({_fmt_bounds(b)}) "
+            "exceed 10,000,000 m: they carry a Gauss-Krüger zone prefix. Declare the prefixed "
+            f"CRS instead, e.g. {_prefix_hint(b[2])}, or the matching Xian 1980/Beijing 1954 "
+            f"code for data on those datums. {fix}"
+        )
+    if b[0] >= 1.5e6 and b[3] < 1.5e6:
+        raise InputError(
+            f"{where}, but the eastings ({_fmt_bounds(b)}) look like northings and the "
+            "northings like eastings: X and Y are swapped (Chinese surveying calls the northing "
+            "X). Swap them, e.g. gdf.geometry = shapely.transform(gdf.geometry, "
+            "lambda c: c[:, ::-1])."
+        )
 
 
 def _missing_crs_message(gdf: gpd.GeoDataFrame, name: str) -> str:
@@ -451,7 +469,7 @@ def _missing_crs_message(gdf: gpd.GeoDataFrame, name: str) -> str:
         "For coordinates copied from web maps use source_crs='gcj02' (Amap/Tencent) or 'bd09' "
         "(Baidu)."
     )
-    b = np.asarray(gdf.total_bounds, dtype=float) if len(gdf) else np.full(4, np.nan)
+    b = _bounds(gdf)
     if np.isfinite(b).all() and _looks_lonlat(b):
         msg += (
             f" The coordinates look like longitude/latitude ({_fmt_bounds(b)}): try "
@@ -527,7 +545,7 @@ def ensure_metric_crs(
         src = _parse_crs(source_crs, "source_crs")
         if gdf.crs is None:
             gdf = gdf.set_crs(src)
-        elif not _same_crs(pyproj.CRS(gdf.crs), src):
+        elif not _same_crs(gdf.crs, src):
             raise InputError(
                 f"{name}: source_crs={_describe(src)} conflicts with the CRS the layer declares, "
                 f"{_describe(gdf.crs)}. source_crs only assigns a missing CRS or declares "
@@ -546,14 +564,15 @@ def ensure_metric_crs(
                 "and Web Mercator give wrong areas); use e.g. EPSG:4547 (CGCS2000 3-degree "
                 "Gauss-Kruger CM 114E) or a UTM zone"
             )
-    if gdf.empty or gdf.geometry.is_empty.all() or gdf.geometry.isna().all():
+    bounds = _bounds(gdf)
+    if not np.isfinite(bounds).all():  # no rows, or only None/empty geometries
         return gdf if target is None else gdf.to_crs(target)
-    _check_plausible(gdf, name)
+    _check_plausible(gdf.crs, bounds, name)
     if target is not None:
-        return gdf if _same_crs(pyproj.CRS(gdf.crs), target) else gdf.to_crs(target)
+        return gdf if _same_crs(gdf.crs, target) else gdf.to_crs(target)
     if is_metric(gdf.crs):
         return gdf
-    chosen = choose_metric_crs(gdf)
+    chosen = _choose(*_lonlat_centre(bounds, gdf.crs))
     warnings.warn(
         f"{name}: CRS {_describe(gdf.crs)} is not a projected CRS in metres, so areas would be "
         f"wrong; re-projected to {_describe(chosen)}. Pass target_crs= (e.g. "

@@ -1,0 +1,153 @@
+"""Stage 4 — classify: test every parcel against the pack's criteria, giving a candidate class.
+
+Each parcel-level criterion gets ``pass`` / ``fail`` / ``missing`` per parcel (parcels outside
+the industrial stock are not tested: ``""``). Quantile thresholds are resolved on the study
+area's industrial stock, weighted by land area. A parcel is a *candidate* for a class (e.g.
+``retain``) when every gate criterion is met and at least ``min_met`` of the class's
+criteria are met; a missing value counts as met or not met according to the criterion's
+``missing`` setting. Classes are tried in pack order, so a parcel has exactly one candidate
+class (or ``none``, or ``not_industrial``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from zoning.rules.schema import Criterion, RulePack
+from zoning.schema import QUALITY_LEVELS
+
+__all__ = ["classify", "resolve_threshold", "weighted_quantile"]
+
+NONE = "none"
+NOT_INDUSTRIAL = "not_industrial"
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """Quantile of ``values`` weighted by ``weights`` (NaNs ignored).
+
+    The smallest value whose cumulative weight reaches ``q`` of the total.
+
+    >>> weighted_quantile(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 2.0]), 0.5)
+    2.0
+    """
+    ok = np.isfinite(values) & np.isfinite(weights) & (weights > 0)
+    v, w = values[ok], weights[ok]
+    if len(v) == 0:
+        return float("nan")
+    order = np.argsort(v, kind="stable")
+    v, w = v[order], w[order]
+    cum = np.cumsum(w)
+    k = int(np.searchsorted(cum, q * cum[-1], side="left"))
+    return float(v[min(k, len(v) - 1)])
+
+
+def _observed(c: Criterion, indicators: pd.DataFrame) -> np.ndarray:
+    if c.indicator == "building_quality":
+        return indicators["quality_rank"].to_numpy(dtype="float64")
+    return indicators[c.indicator].to_numpy()
+
+
+def resolve_threshold(c: Criterion, indicators: pd.DataFrame, in_stock: np.ndarray) -> float | str | list[str]:
+    """The criterion's threshold in its indicator's unit; quantiles resolved on the stock."""
+    if c.quantile is not None:
+        vals = _observed(c, indicators).astype("float64")
+        return weighted_quantile(vals[in_stock], indicators["land_area_m2"].to_numpy()[in_stock], c.quantile)
+    return c.threshold  # type: ignore[return-value]
+
+
+def _compare(obs: np.ndarray, op: str, thr: float) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return {
+            "<": obs < thr, "<=": obs <= thr, ">": obs > thr, ">=": obs >= thr,
+            "==": obs == thr, "!=": obs != thr,
+        }[op]
+
+
+def evaluate(c: Criterion, indicators: pd.DataFrame, threshold: float | str | list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``(met, missing)`` boolean arrays for one criterion (before the missing policy)."""
+    obs = _observed(c, indicators)
+    if c.op in ("in", "not in"):
+        s = pd.Series(obs, dtype="string")
+        missing = s.isna().to_numpy()
+        met = s.isin(list(threshold)).fillna(False).to_numpy()  # type: ignore[arg-type]
+        if c.op == "not in":
+            met = ~met & ~missing
+        return met, missing
+    obs = obs.astype("float64")
+    missing = np.isnan(obs)
+    thr = float(QUALITY_LEVELS[threshold]) if isinstance(threshold, str) else float(threshold)  # type: ignore[arg-type]
+    if np.isnan(thr):  # a quantile of an all-missing stock
+        return np.zeros(len(obs), dtype=bool), missing | True
+    return _compare(obs, c.op, thr) & ~missing, missing
+
+
+def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020") -> pd.DataFrame:
+    """Test every parcel against the pack's parcel-level criteria.
+
+    Parameters
+    ----------
+    indicators
+        Output of :func:`zoning.compute_indicators`.
+    rules
+        Rule pack name, path or object.
+
+    Returns
+    -------
+    DataFrame
+        Aligned to ``indicators.index``: ``in_stock`` (bool), ``candidate`` (``retain``,
+        ``redevelop``, ``none`` or ``not_industrial``) and one column per parcel-level
+        criterion code with ``pass`` / ``fail`` / ``missing`` (``""`` outside the stock).
+        ``df.attrs["thresholds"]`` holds each criterion's resolved threshold.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> parcels = zoning.read_parcels(zoning.datasets.get_path("parcels"))
+    >>> c = classify(zoning.compute_indicators(parcels, reference_year=2025))
+    >>> sorted(c["candidate"].unique())
+    ['none', 'not_industrial', 'redevelop', 'retain']
+    """
+    from zoning.rules import load_rules
+
+    pack = load_rules(rules)
+    n = len(indicators)
+    if pack.stock is None or not pack.candidates:
+        msg = f"rule pack '{pack.pack.name}' defines no zones ([stock] and [[candidates]]); use it with zoning.check_blocks"
+        raise ValueError(msg)
+    stock_col = "current_class" if pack.stock.use == "current_use" else "planned_class"
+    in_stock = indicators[stock_col].isin(pack.stock.codes).fillna(False).to_numpy()
+
+    status: dict[str, np.ndarray] = {}
+    met_policy: dict[str, np.ndarray] = {}
+    thresholds: dict[str, object] = {}
+    for c in pack.criteria:
+        if c.level != "parcel":
+            continue
+        thr = resolve_threshold(c, indicators, in_stock)
+        thresholds[c.code] = thr
+        met, missing = evaluate(c, indicators, thr)
+        st = np.where(missing, "missing", np.where(met, "pass", "fail")).astype(object)
+        st[~in_stock] = ""
+        status[c.code] = st
+        met_policy[c.code] = met | (missing & (c.missing == "pass"))
+
+    candidate = np.full(n, NONE, dtype=object)
+    assigned = ~in_stock
+    for cand in pack.candidates:
+        ok = in_stock.copy()
+        for g in cand.gate:
+            ok &= met_policy[g]
+        count = np.sum([met_policy[k] for k in cand.criteria], axis=0)
+        ok &= count >= cand.min_met
+        take = ok & ~assigned
+        candidate[take] = cand.name
+        assigned |= take
+    candidate[~in_stock] = NOT_INDUSTRIAL
+
+    out = pd.DataFrame({"in_stock": in_stock, "candidate": candidate}, index=indicators.index)
+    for code, st in status.items():
+        out[code] = st
+    out.attrs["thresholds"] = thresholds
+    out.attrs["rules"] = pack.pack.name
+    return out

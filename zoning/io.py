@@ -1,0 +1,305 @@
+"""Stage 1 — read parcels and blocks (formats, encodings, column aliases) and write results.
+
+``read_parcels`` returns a GeoDataFrame in a projected metric CRS with canonical column names
+(see :mod:`zoning.schema`) and typed values. Nothing is validated or dropped here: values
+that cannot be parsed become missing and are listed in ``gdf.attrs["zoning"]["problems"]``,
+which :func:`zoning.validate_parcels` reports together with everything else.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from zoning.crs import ensure_metric_crs
+from zoning.errors import InputError
+from zoning.schema import COLUMNS, match_columns, parse_bool, parse_quality, parse_years
+from zoning.validate import Problem
+
+__all__ = ["read_blocks", "read_parcels", "standardise_parcels", "write_layers"]
+
+# unit written in a column name -> factor to the canonical unit, per canonical unit
+_MONEY = {"万元": 1.0, "亿元": 1e4, "元": 1e-4}
+_AREA = {"m2": 1.0, "m²": 1.0, "㎡": 1.0, "平方米": 1.0, "平米": 1.0, "公顷": 1e4, "ha": 1e4, "亩": 666.67}
+_SHARE = {"%": 0.01, "％": 0.01}
+_UNIT_FACTORS = {"万元/yr": _MONEY, "万元": _MONEY, "m²": _AREA, "0–1": _SHARE}
+
+
+def _meta(gdf: pd.DataFrame) -> dict[str, Any]:
+    meta = gdf.attrs.get("zoning")
+    if not isinstance(meta, dict):
+        meta = {"problems": [], "columns": [], "notes": []}
+        gdf.attrs["zoning"] = meta
+    meta.setdefault("problems", [])
+    meta.setdefault("columns", [])
+    meta.setdefault("notes", [])
+    return meta
+
+
+def _ids_of(gdf: pd.DataFrame, mask: np.ndarray) -> list[str]:
+    if "parcel_id" in gdf.columns:
+        return gdf.loc[mask, "parcel_id"].astype(str).tolist()
+    return [f"row {i}" for i in gdf.index[mask]]
+
+
+def _to_number(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype("float64")
+    if pd.api.types.is_numeric_dtype(s):
+        return s.astype("float64")
+    txt = s.astype("string").str.strip().str.replace(r"[,，\s]", "", regex=True)
+    txt = txt.str.replace(r"(万元|亿元|元|m2|㎡|平方米|%|％|年)$", "", regex=True)
+    return pd.to_numeric(txt.replace({"": pd.NA, "-": pd.NA, "/": pd.NA}), errors="coerce").astype("float64")
+
+
+def standardise_parcels(parcels: gpd.GeoDataFrame, *, columns: dict[str, str] | None = None) -> gpd.GeoDataFrame:
+    """Map column names to the canonical schema and type their values.
+
+    Used by :func:`read_parcels`, and by :func:`zoning.run` / :func:`zoning.validate_parcels`
+    when handed a GeoDataFrame directly (it is idempotent and cheap on clean data).
+
+    Parameters
+    ----------
+    parcels
+        Parcels with any column names.
+    columns
+        ``{source column: canonical name}``; wins over automatic alias matching.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy with canonical columns renamed and typed (numbers as float, ``year_built`` as
+        float years, ``building_quality`` as good/fair/poor, yes/no flags as boolean).
+        Unparseable values become missing and are recorded as problems in
+        ``.attrs["zoning"]["problems"]``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> raw = gpd.GeoDataFrame({"宗地编号": ["A1", "A2"], "建筑质量": ["好", "较差"],
+    ...                         "建成年代": ["1990s", "2005-2008"], "产值(亿元)": [1.2, "0.5"]},
+    ...                        geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=4547)
+    >>> std = standardise_parcels(raw)
+    >>> std[["parcel_id", "building_quality", "year_built", "output_wan"]].values.tolist()
+    [['A1', 'good', 1995.0, 12000.0], ['A2', 'poor', 2006.5, 5000.0]]
+    """
+    if not isinstance(parcels, gpd.GeoDataFrame):
+        msg = f"parcels should be a GeoDataFrame, got {type(parcels).__name__}; read files with zoning.read_parcels(path)"
+        raise InputError(msg)
+    gdf = parcels.copy()
+    gdf.attrs = {"zoning": dict(parcels.attrs.get("zoning", {}))}
+    meta = _meta(gdf)
+    meta["problems"] = list(meta["problems"])
+    names = [c for c in gdf.columns if c != gdf.geometry.name]
+    matches, notes = match_columns([str(c) for c in names], columns)
+    meta["notes"] = list(meta["notes"]) + notes
+    rename = {m.source: m.canonical for m in matches if m.source != m.canonical}
+    # a canonical name already used by an unmatched column would collide: keep the original
+    clash = [c for c in rename.values() if c in gdf.columns and c not in rename]
+    for c in clash:
+        gdf = gdf.rename(columns={c: f"{c}_original"})
+        meta["notes"].append(f"column '{c}' renamed to '{c}_original' to make room for the mapped column")
+    gdf = gdf.rename(columns=rename)
+    if matches:
+        meta["columns"] = [m.__dict__ for m in matches]
+
+    problems: list[Problem] = meta["problems"]
+    for m in matches:
+        spec = COLUMNS[m.canonical]
+        col = m.canonical
+        raw = gdf[col]
+        if spec.kind == "number":
+            num = _to_number(raw)
+            bad = num.isna().to_numpy() & raw.notna().to_numpy() & (raw.astype("string").str.strip() != "").fillna(False).to_numpy()
+            if m.unit and spec.unit in _UNIT_FACTORS and m.unit in _UNIT_FACTORS[spec.unit]:
+                factor = _UNIT_FACTORS[spec.unit][m.unit]
+                if factor != 1.0:
+                    num = num * factor
+                    meta["notes"].append(f"'{m.source}' is in {m.unit}: converted to {spec.unit} (×{factor:g})")
+            gdf[col] = num
+            if bad.any():
+                vals = sorted({str(v) for v in raw[bad]})[:5]
+                problems.append(Problem("warning", "unparsed_number", f"{bad.sum()} value(s) of '{m.source}' are not numbers (e.g. {vals}); treated as missing", col, _ids_of(gdf, bad), "correct the values in the source table"))
+        elif spec.kind == "year":
+            years, how = parse_years(raw)
+            gdf[col] = years
+            bad = (how == "unparsed").to_numpy()
+            if bad.any():
+                vals = sorted({str(v) for v in raw[bad]})[:5]
+                problems.append(Problem("warning", "unparsed_year", f"{bad.sum()} value(s) of '{m.source}' are not years (e.g. {vals}); treated as missing", col, _ids_of(gdf, bad), "write a year (1998), a range (2005-2008) or a decade (1990s)"))
+            approx = how.isin(["range", "decade", "before", "after", "mean"]).to_numpy()
+            if approx.any():
+                meta["notes"].append(f"{approx.sum()} '{m.source}' value(s) were ranges, decades, bounds or lists: read by the documented conventions (zoning.schema.parse_year)")
+        elif spec.kind == "quality":
+            labels, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+            mapped = np.array([parse_quality(u) for u in uniques] + [None], dtype=object)[labels]
+            bad = pd.isna(mapped) & raw.notna().to_numpy()
+            gdf[col] = pd.Series(mapped, index=gdf.index, dtype="string")
+            if bad.any():
+                vals = sorted({str(v) for v in raw[bad]})[:5]
+                problems.append(Problem("warning", "unknown_quality", f"{bad.sum()} building-quality value(s) not understood (e.g. {vals}); treated as missing", col, _ids_of(gdf, bad), "use good/fair/poor or 好/一般/差"))
+        elif spec.kind == "bool":
+            labels, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+            mapped = np.array([parse_bool(u) for u in uniques] + [None], dtype=object)[labels]
+            bad = pd.isna(mapped) & raw.notna().to_numpy() & (raw.astype("string").str.strip() != "").fillna(False).to_numpy()
+            gdf[col] = pd.array(mapped, dtype="boolean")
+            if bad.any():
+                vals = sorted({str(v) for v in raw[bad]})[:5]
+                problems.append(Problem("warning", "unknown_flag", f"{bad.sum()} yes/no value(s) of '{m.source}' not understood (e.g. {vals}); treated as missing", col, _ids_of(gdf, bad), "use 是/否, yes/no or 1/0"))
+        elif spec.kind in ("id", "text", "code"):
+            s = raw.astype("string").str.strip()
+            if pd.api.types.is_float_dtype(raw):  # 1001.0 -> "1001"
+                s = raw.map(lambda v: None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))).astype("string")
+            gdf[col] = s
+    meta["problems"] = problems
+    return gdf
+
+
+def read_parcels(
+    path: str | os.PathLike[str],
+    *,
+    columns: dict[str, str] | None = None,
+    layer: str | None = None,
+    encoding: str | None = None,
+    source_crs: Any = None,
+    target_crs: Any = None,
+) -> gpd.GeoDataFrame:
+    """Read a parcel layer from a GeoPackage, shapefile, GeoJSON or GeoParquet file.
+
+    Parameters
+    ----------
+    path
+        The file. Shapefiles may be zipped.
+    columns
+        ``{source column: canonical name}`` for columns the automatic matching misses or gets
+        wrong (it understands Chinese names such as 宗地编号 / 建筑面积 / 建成年代 and
+        10-character shapefile truncations such as ``floor_area`` / ``building_q``).
+    layer
+        Layer name for multi-layer files.
+    encoding
+        Attribute encoding of a shapefile. By default a ``.cpg`` is trusted, otherwise UTF-8
+        then GB18030 are tried and the choice is reported with a warning.
+    source_crs
+        The CRS of data that has none, or ``"gcj02"`` / ``"bd09"`` for web-map coordinates
+        (converted to WGS84 with an iterative inverse accurate to millimetres).
+    target_crs
+        Projected metric CRS to use instead of the automatic choice (CGCS2000 3-degree
+        Gauss-Krüger in China, UTM elsewhere) when the data is in degrees or Web Mercator.
+
+    Returns
+    -------
+    GeoDataFrame
+        Canonical columns, typed values, every row of the file, a metric CRS. How the file
+        was read (encoding, column mapping, values that could not be parsed) is in
+        ``gdf.attrs["zoning"]``.
+
+    Raises
+    ------
+    InputError
+        Missing, corrupt or empty file, unknown layer, no CRS.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> parcels = zoning.read_parcels(zoning.datasets.get_path("parcels"))
+    >>> parcels.crs.to_epsg(), "parcel_id" in parcels.columns
+    (4547, True)
+    """
+    from zoning._encoding import read_vector
+
+    p = Path(path)
+    gdf, info = read_vector(p, layer=layer, encoding=encoding)
+    if len(gdf) == 0:
+        msg = f"{p}{f' layer {layer!r}' if layer else ''} has no features: nothing to read. Check the file or the layer name."
+        raise InputError(msg)
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        msg = f"{p} has no geometry column; zoning needs parcel polygons"
+        raise InputError(msg)
+    gdf = standardise_parcels(gdf, columns=columns)
+    meta = _meta(gdf)
+    meta["source"] = str(p)
+    meta["encoding"] = {"encoding": info.encoding, "how": info.how, "message": info.message}
+    gdf = ensure_metric_crs(gdf, source_crs=source_crs, target_crs=target_crs, name=p.name)
+    gdf.attrs["zoning"] = meta
+    return gdf
+
+
+def read_blocks(
+    path: str | os.PathLike[str],
+    *,
+    id_column: str | None = None,
+    layer: str | None = None,
+    encoding: str | None = None,
+    source_crs: Any = None,
+    target_crs: Any = None,
+) -> gpd.GeoDataFrame:
+    """Read an industrial-block (工业产业区块) layer; see :func:`zoning.blocks.check_blocks`.
+
+    The block id column is ``id_column``, or the first of 区块编号 / block_id / 编号 / id found.
+    Every column of the file is kept.
+    """
+    from zoning._encoding import read_vector
+
+    p = Path(path)
+    gdf, _ = read_vector(p, layer=layer, encoding=encoding)
+    if len(gdf) == 0:
+        msg = f"{p} has no features: the block layer is empty"
+        raise InputError(msg)
+    gdf = ensure_metric_crs(gdf, source_crs=source_crs, target_crs=target_crs, name=p.name)
+    gdf.attrs["zoning"] = {"source": str(p), "id_column": id_column}
+    return gdf
+
+
+def write_layers(layers: dict[str, pd.DataFrame], path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
+    """Write named layers to a GeoPackage (several layers) or GeoParquet (first layer).
+
+    Non-spatial tables are written as attribute-only GeoPackage layers (or, for GeoParquet,
+    as ``<stem>.<layer>.parquet`` next to the main file).
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in (".gpkg", ".parquet", ".geoparquet"):
+        msg = f"cannot write '{p.name}': use a .gpkg (GeoPackage) or .parquet (GeoParquet) file name"
+        raise InputError(msg)
+    if p.exists():
+        if not overwrite:
+            msg = f"{p} exists; pass overwrite=True (CLI: --overwrite) or choose another name"
+            raise InputError(msg)
+        p.unlink()
+    p.parent.mkdir(parents=True, exist_ok=True)
+    for i, (name, df) in enumerate(layers.items()):
+        df = _writable(df)
+        if suffix == ".gpkg":
+            if isinstance(df, gpd.GeoDataFrame):
+                df.to_file(p, layer=name, driver="GPKG", engine="pyogrio")
+            else:
+                import pyogrio
+
+                pyogrio.write_dataframe(df.reset_index(drop=True), p, layer=name, driver="GPKG")
+        elif i == 0:
+            df.to_parquet(p, index=False) if isinstance(df, gpd.GeoDataFrame) else df.to_parquet(p)
+        else:
+            side = p.with_name(f"{p.stem}.{name}.parquet")
+            pd.DataFrame(df.drop(columns=[c for c in df.columns if c == "geometry"], errors="ignore")).to_parquet(side)
+    return p
+
+
+def _writable(df: pd.DataFrame) -> pd.DataFrame:
+    """Make a frame writable by GDAL / Arrow: no object columns with mixed types, no lists."""
+    out = df.copy()
+    out.attrs = {}
+    for c in out.columns:
+        if c == getattr(out, "_geometry_column_name", None):
+            continue
+        s = out[c]
+        if s.dtype == object:
+            out[c] = s.map(lambda v: v if v is None or isinstance(v, str) else str(v)).astype("string")
+        elif isinstance(s.dtype, pd.CategoricalDtype):
+            out[c] = s.astype("string")
+    return out

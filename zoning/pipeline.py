@@ -1,0 +1,282 @@
+"""run(): read → validate → indicators → classify → cluster → zones → reasons, in one call.
+
+This is the only place that chains the stages; each stage is a public function usable on its
+own. ``run`` returns a :class:`ZoningResult` holding every stage's output.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from zoning.classify import classify
+from zoning.indicators import compute_indicators
+from zoning.reasons import explain, reasons_table
+from zoning.report import summarise_by_district, summarise_zones
+from zoning.rules import load_rules
+from zoning.rules.schema import RulePack
+from zoning.validate import ValidationReport, validate_parcels
+from zoning.zones import ZONES, form_zones
+
+__all__ = ["ZoningResult", "run"]
+
+log = logging.getLogger("zoning")
+
+_INDICATOR_OUT = ["land_area_m2", "land_area_mu", "far", "building_age", "legal_ratio", "output_wan_per_mu",
+                  "tax_wan_per_mu", "output_yi_per_km2", "tax_yi_per_km2", "current_class", "planned_class"]
+
+
+@dataclass
+class ZoningResult:
+    """Everything one run produced.
+
+    Attributes
+    ----------
+    parcels
+        Every input parcel exactly once, with all its input columns plus ``zone``,
+        ``zone_label``, ``cluster_id``, ``reason``, ``criteria_met`` / ``_failed`` / ``_missing``,
+        one status column per criterion code and the indicators the decision used.
+    zones
+        Dissolved zone polygons, one row per contiguous area that became a zone.
+    areas
+        Every contiguous area (zones and areas that did not qualify), with area-weighted
+        indicators and the note explaining the decision.
+    summary, by_district
+        Area, share of stock and counts per zone (with the pack's targets) and per district.
+    validation
+        The validation report (warnings and repairs).
+    rules
+        The rule pack used (after overrides); ``thresholds`` holds resolved thresholds.
+    """
+
+    parcels: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame
+    areas: pd.DataFrame
+    summary: pd.DataFrame
+    by_district: pd.DataFrame
+    validation: ValidationReport
+    rules: RulePack
+    thresholds: dict[str, Any]
+    settings: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+    _classification: pd.DataFrame | None = field(default=None, repr=False)
+    _indicators: pd.DataFrame | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        s = self.summary
+        lines = [f"ZoningResult: {len(self.parcels)} parcels, rules '{self.rules.pack.name}', mode {self.settings['mode']}"]
+        for z, r in s.iterrows():
+            if z == "not_industrial":
+                lines.append(f"  {r['label_en']:<20} {r['parcels']:>7} parcels")
+                continue
+            tgt = f"  target {r['target_km2']:.2f} km² ({r['achieved']:.0%})" if np.isfinite(r["target_km2"]) else ""
+            lines.append(f"  {r['label_en']:<20} {r['parcels']:>7} parcels {r['area_km2']:8.2f} km² {r['share_of_stock']:6.1%} of stock{tgt}")
+        return "\n".join(lines)
+
+    def reasons(self) -> pd.DataFrame:
+        """Long table: one row per industrial parcel and criterion (observed, threshold, status)."""
+        return reasons_table(self.parcels, self._indicators, self._classification, rules=self.rules)  # type: ignore[arg-type]
+
+    def explain(self, parcel_id: str) -> str:
+        """Multi-line explanation of one parcel's zone, criterion by criterion."""
+        hit = self.parcels.index[self.parcels["parcel_id"].astype(str) == str(parcel_id)]
+        if len(hit) == 0:
+            msg = f"no parcel with parcel_id {parcel_id!r}"
+            raise KeyError(msg)
+        row = self.parcels.loc[hit[0]]
+        lines = [f"{parcel_id}: {row['zone_label']} ({row['zone']})", f"  {row['reason']}"]
+        t = self.reasons()
+        ops = {"<=": "≤", ">=": "≥", "!=": "≠", "in": "∈", "not in": "∉"}
+        for _, r in t[t["parcel_id"] == str(parcel_id)].iterrows():
+            obs, thr, unit = r["observed"], r["threshold"], r["unit"]
+            if unit == "share":
+                obs = f"{obs:.0%}" if isinstance(obs, float) and obs == obs else obs
+                thr, unit = f"{thr:.0%}", ""
+            else:
+                obs = f"{obs:.3g}" if isinstance(obs, float) else obs
+                thr = f"{thr:.3g}" if isinstance(thr, float) else thr
+                unit = "" if unit in ("grade", "class", "ratio") else unit
+            lines.append(f"  {r['code']:<6} {r['status']:<8} {r['criterion']}: {obs} {ops.get(r['op'], r['op'])} {thr} {unit}".rstrip()
+                         + f"  [{r['threshold_status']}]")
+        return "\n".join(lines)
+
+    def to_file(self, path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
+        """Write parcels, zones, areas and summaries to a GeoPackage (layers) or GeoParquet."""
+        from zoning.io import write_layers
+
+        layers: dict[str, pd.DataFrame] = {"parcels": self.parcels, "zones": self.zones,
+                                           "areas": self.areas, "summary": self.summary.reset_index(),
+                                           "by_district": self.by_district.reset_index()}
+        return write_layers(layers, path, overwrite=overwrite)
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Zone map; see :func:`zoning.plot_zones`."""
+        from zoning.plotting import plot_zones
+
+        return plot_zones(self, **kwargs)
+
+
+def _dissolve(geoms: np.ndarray, groups: np.ndarray, coverage: bool) -> dict[Any, Any]:
+    out = {}
+    order = np.argsort(groups, kind="stable")
+    g_sorted = groups[order]
+    bounds = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1], True])
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        part = geoms[order[a:b]]
+        if coverage:
+            try:
+                u = shapely.coverage_union_all(part)
+                if not u.is_valid:
+                    u = shapely.union_all(part)
+            except shapely.errors.GEOSException:
+                u = shapely.union_all(part)
+        else:
+            u = shapely.union_all(part)
+        out[g_sorted[a]] = u
+    return out
+
+
+def run(
+    parcels: gpd.GeoDataFrame | str | os.PathLike[str],
+    rules: str | os.PathLike[str] | RulePack = "shenzhen-2020",
+    *,
+    overrides: dict[str, Any] | None = None,
+    mode: Literal["threshold", "quota"] = "threshold",
+    reference_year: int | None = None,
+    gap_m: float | None = None,
+    min_zone_ha: float | None = None,
+    lang: Literal["en", "zh"] = "en",
+    columns: dict[str, str] | None = None,
+    check_overlaps: bool = True,
+) -> ZoningResult:
+    """Sort parcels into zones and explain every decision.
+
+    Parameters
+    ----------
+    parcels
+        A GeoDataFrame or a path (read with :func:`zoning.read_parcels`).
+    rules
+        Rule pack name (``"shenzhen-2020"``), path to a TOML pack, or a loaded pack.
+    overrides
+        ``{criterion code or parameter key: value}``, e.g. ``{"SZ-C5": 1.2, "SZ-R3": "q0.6"}``.
+    mode
+        ``"threshold"`` (every qualifying area is a zone) or ``"quota"`` (areas ranked by score
+        fill the pack's area targets).
+    reference_year
+        Year building ages are counted to (default: this year).
+    gap_m
+        Contiguity distance tolerance in metres (pack parameter ``gap_m``).
+    min_zone_ha
+        Minimum area of a zone in hectares: sets every zone-area criterion.
+    lang
+        Language of the ``reason`` and ``zone_label`` columns: ``"en"`` or ``"zh"``.
+    columns
+        ``{source column: canonical name}`` mapping (see :func:`zoning.read_parcels`).
+    check_overlaps
+        Check for overlapping parcels during validation.
+
+    Returns
+    -------
+    ZoningResult
+
+    Raises
+    ------
+    ValidationError
+        When validation finds errors; ``err.report`` lists all of them.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> result = zoning.run(zoning.datasets.get_path("parcels"), reference_year=2025)
+    >>> sorted(set(result.parcels["zone"])) == sorted(zoning.ZONES)
+    True
+    >>> len(result.parcels) == len(zoning.read_parcels(zoning.datasets.get_path("parcels")))
+    True
+    """
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def tick(name: str, start: float) -> float:
+        now = time.perf_counter()
+        timings[name] = now - start
+        log.info("%s: %.2f s", name, now - start)
+        return now
+
+    ov: dict[str, Any] = dict(overrides or {})
+    pack = load_rules(rules)
+    if min_zone_ha is not None:
+        for c in pack.criteria:
+            if c.indicator == "zone_area_ha":
+                ov.setdefault(c.code, float(min_zone_ha))
+    if gap_m is not None:
+        ov.setdefault("gap_m", float(gap_m))
+    pack = load_rules(pack, overrides=ov)
+    year = reference_year or _dt.date.today().year
+
+    t = time.perf_counter()
+    if not isinstance(parcels, gpd.GeoDataFrame):
+        from zoning.io import read_parcels
+
+        parcels = read_parcels(parcels, columns=columns)
+        columns = None
+        t = tick("read", t)
+    report = validate_parcels(parcels, rules=pack, reference_year=year, columns=columns, check_overlaps=check_overlaps)
+    report.raise_for_errors()
+    clean = report.parcels
+    t = tick("validate", t)
+    ind = compute_indicators(clean, reference_year=year)
+    t = tick("indicators", t)
+    cls = classify(ind, rules=pack)
+    t = tick("classify", t)
+    zres = form_zones(clean, ind, cls, rules=pack, mode=mode, lang=lang)
+    t = tick("cluster+zones", t)
+    why = explain(clean, ind, cls, zres.parcels, rules=pack, lang=lang, mode=mode)
+    t = tick("reasons", t)
+
+    out = clean.copy()
+    for c in _INDICATOR_OUT:
+        out[c] = ind[c]
+    out["zone"] = zres.parcels["zone"]
+    out["zone_label"] = out["zone"].map({z: pack.zone_label(z, lang) for z in ZONES})
+    out["cluster_id"] = zres.parcels["cluster_id"]
+    out["enclave"] = zres.parcels["enclave"]
+    for c in why.columns:
+        out[c] = why[c]
+    for code in cls.columns:
+        if code not in ("in_stock", "candidate"):
+            out[code] = cls[code]
+    out["candidate"] = zres.parcels["candidate"]
+    geom_name = out.geometry.name
+    out = out[[c for c in out.columns if c != geom_name] + [geom_name]]
+
+    # dissolved zones
+    zoned = out["zone"].isin(ZONES[:3]).to_numpy()
+    coverage = not any(p.code == "overlap" for p in report.problems)
+    cid = out["cluster_id"].to_numpy(dtype=object)
+    polys = _dissolve(clean.geometry.to_numpy()[zoned], cid[zoned].astype(str), coverage) if zoned.any() else {}
+    areas = zres.areas
+    zone_rows = areas[areas["cluster_id"].isin(list(polys))].copy()
+    zone_rows["zone_label_zh"] = zone_rows["zone"].map({z: pack.zone_label(z, "zh") for z in ZONES})
+    zone_rows["zone_label_en"] = zone_rows["zone"].map({z: pack.zone_label(z, "en") for z in ZONES})
+    zones_gdf = gpd.GeoDataFrame(zone_rows.reset_index(drop=True),
+                                 geometry=[polys[c] for c in zone_rows["cluster_id"]], crs=clean.crs)
+    t = tick("dissolve", t)
+
+    targets = zres.parcels.attrs.get("targets", {})
+    summary = summarise_zones(out["zone"], out["land_area_m2"], out["cluster_id"], pack, targets)
+    by_district = summarise_by_district(out["zone"], out["land_area_m2"], out["district"] if "district" in out else None)
+    tick("summary", t)
+    timings["total"] = time.perf_counter() - t0
+    settings = {"mode": mode, "reference_year": year, "lang": lang, **zres.settings}
+    return ZoningResult(out, zones_gdf, areas, summary, by_district, report, pack, cls.attrs["thresholds"],
+                        settings, timings, cls, ind)

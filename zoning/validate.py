@@ -1,0 +1,415 @@
+"""Stage 2 — validate parcels: collect every problem at once, repair what can be repaired.
+
+:func:`validate_parcels` returns a :class:`ValidationReport` listing errors (results would be
+untrustworthy: missing columns, duplicate ids, empty or non-polygon geometry, negative
+areas, ...) and warnings (repairs made, implausible values, missing values and how the rule
+pack treats them), each with the parcel ids, the column and the fix. No row is ever dropped:
+``report.parcels`` holds every input row, repaired.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from zoning.errors import InputError, ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+    from zoning.rules.schema import RulePack
+
+__all__ = ["Problem", "ValidationReport", "validate_parcels"]
+
+Severity = Literal["error", "warning", "info"]
+_SHOW = 10  # ids shown in a message; the full list is in Problem.ids
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: what, where (column, parcel ids) and the fix."""
+
+    severity: Severity
+    code: str
+    message: str
+    column: str | None = None
+    ids: list[str] = field(default_factory=list)
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = f" [{self.column}]" if self.column else ""
+        ids = ""
+        if self.ids:
+            shown = ", ".join(self.ids[:_SHOW])
+            more = f" … and {len(self.ids) - _SHOW} more" if len(self.ids) > _SHOW else ""
+            ids = f"\n      parcels: {shown}{more}"
+        fix = f"\n      fix: {self.fix}" if self.fix else ""
+        return f"{self.severity.upper():7} {self.code}{where}: {self.message}{ids}{fix}"
+
+
+@dataclass
+class ValidationReport:
+    """Everything validation found, plus the repaired parcels (every input row)."""
+
+    problems: list[Problem]
+    parcels: gpd.GeoDataFrame
+    rules: str = ""
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that make results untrustworthy."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Repairs made and implausible or missing values."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings allowed)."""
+        return not self.errors
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per problem: severity, code, column, count, parcel ids, message, fix."""
+        return pd.DataFrame(
+            [{"severity": p.severity, "code": p.code, "column": p.column or "", "count": len(p.ids),
+              "parcel_ids": ", ".join(p.ids[:50]) + (" …" if len(p.ids) > 50 else ""),
+              "message": p.message, "fix": p.fix} for p in self.problems],
+            columns=["severity", "code", "column", "count", "parcel_ids", "message", "fix"],
+        )
+
+    def summary(self) -> str:
+        """One line: counts of parcels, errors and warnings."""
+        return (f"{len(self.parcels)} parcels checked against '{self.rules}': "
+                f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+
+    def __str__(self) -> str:
+        order = {"error": 0, "warning": 1, "info": 2}
+        body = "\n".join(f"  {p}" for p in sorted(self.problems, key=lambda p: order[p.severity]))
+        return self.summary() + ("\n" + body if body else "")
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
+        return f"<p>{self.summary()}</p>" + self.to_frame().to_html(index=False)
+
+    def raise_for_errors(self) -> None:
+        """Raise :class:`~zoning.errors.ValidationError` listing every problem if any is an error."""
+        if self.errors:
+            raise ValidationError(str(self), report=self)
+
+
+def _ids(gdf: pd.DataFrame, mask: Any) -> list[str]:
+    mask = np.asarray(mask, dtype=bool)
+    return gdf["parcel_id"].to_numpy()[mask].astype(str).tolist()
+
+
+def _required_columns(pack: RulePack) -> dict[str, list[str]]:
+    """Source columns the pack needs -> criteria codes that need them."""
+    from zoning.rules.schema import INDICATOR_COLUMNS
+
+    need: dict[str, list[str]] = {}
+    if pack.stock is not None:
+        need.setdefault(pack.stock.use, []).append("stock")
+    for c in pack.criteria:
+        if c.level != "parcel":
+            continue
+        for alternatives in INDICATOR_COLUMNS.get(c.indicator, ()):
+            need.setdefault(" or ".join(alternatives), []).append(c.code)
+    return need
+
+
+def _geometry_checks(gdf: gpd.GeoDataFrame, problems: list[Problem]) -> gpd.GeoDataFrame:
+    geom = gdf.geometry.to_numpy()
+    missing = shapely.is_missing(geom) | shapely.is_empty(geom)
+    if missing.any():
+        problems.append(Problem("error", "empty_geometry", f"{missing.sum()} parcel(s) have no geometry (null or empty)", "geometry", _ids(gdf, missing), "draw the parcel or delete the row in the source file"))
+    types = shapely.get_type_id(geom)
+    # 3 Polygon, 6 MultiPolygon, 7 GeometryCollection
+    collections = (types == 7) & ~missing
+    if collections.any():
+        parts = shapely.get_parts(geom[collections], return_index=True)
+        polys = [shapely.MultiPolygon([g for g in parts[0][parts[1] == i] if g.geom_type == "Polygon"]) for i in range(collections.sum())]
+        geom = geom.copy()
+        geom[collections] = [p if not p.is_empty else None for p in polys]
+        problems.append(Problem("warning", "collection_repaired", f"{collections.sum()} geometry collection(s) reduced to their polygons", "geometry", _ids(gdf, collections), "export polygons only"))
+    types = shapely.get_type_id(geom)
+    not_poly = ~np.isin(types, [3, 6]) & ~missing
+    if not_poly.any():
+        kinds = sorted({shapely.get_type_id(g) for g in geom[not_poly]})
+        names = {0: "Point", 1: "LineString", 2: "LinearRing", 4: "MultiPoint", 5: "MultiLineString", 7: "GeometryCollection"}
+        problems.append(Problem("error", "not_polygon", f"{not_poly.sum()} parcel(s) are not polygons ({', '.join(names.get(k, str(k)) for k in kinds)})", "geometry", _ids(gdf, not_poly), "parcels must be Polygon or MultiPolygon; convert lines to polygons (e.g. QGIS 'Lines to polygons') or remove them"))
+    has_z = shapely.has_z(geom) & ~missing
+    if has_z.any():
+        geom = np.where(has_z, shapely.force_2d(geom), geom)
+        problems.append(Problem("warning", "z_dropped", f"{has_z.sum()} geometries had Z coordinates; dropped (areas are planimetric)", "geometry", _ids(gdf, has_z), "none needed"))
+    poly = np.isin(shapely.get_type_id(geom), [3, 6]) & ~missing
+    invalid = poly & ~shapely.is_valid(geom)
+    if invalid.any():
+        reasons = shapely.is_valid_reason(geom[invalid])
+        before = shapely.area(geom[invalid])
+        fixed = shapely.make_valid(geom[invalid], method="structure", keep_collapsed=False)
+        still = ~shapely.is_valid(fixed)
+        if still.any():  # GEOS can return an invalid MultiPolygon; a union resolves it
+            fixed[still] = [shapely.union_all(shapely.get_parts(g)) for g in fixed[still]]
+        fixed = np.array([g if g is not None and g.geom_type in ("Polygon", "MultiPolygon") else
+                          shapely.MultiPolygon([p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]) for g in fixed], dtype=object)
+        ok = shapely.is_valid(fixed) & ~shapely.is_empty(fixed)
+        idx = np.flatnonzero(invalid)
+        geom = geom.copy()
+        geom[idx[ok]] = fixed[ok]
+        ids = _ids(gdf, invalid)
+        detail = "; ".join(f"{i}: {r} (area {b:.0f} → {a:.0f} m²)" for i, r, b, a in zip(np.array(ids)[ok][:5], reasons[ok][:5], before[ok][:5], shapely.area(fixed[ok])[:5]))
+        if ok.any():
+            problems.append(Problem("warning", "invalid_geometry_repaired", f"{ok.sum()} invalid geometr{'y was' if ok.sum() == 1 else 'ies were'} repaired with make_valid and re-checked ({detail})", "geometry", list(np.array(ids)[ok]), "check the repaired shapes; fix the source polygons to silence this"))
+        if (~ok).any():
+            problems.append(Problem("error", "invalid_geometry", f"{(~ok).sum()} invalid geometr{'y' if (~ok).sum() == 1 else 'ies'} could not be repaired ({'; '.join(reasons[~ok][:5])})", "geometry", list(np.array(ids)[~ok]), "redraw these parcels"))
+    out = gdf.copy()
+    out[out.geometry.name] = geom
+    out = out.set_geometry(out.geometry.name, crs=gdf.crs)
+    multi = shapely.get_type_id(geom) == 6
+    if multi.any():
+        problems.append(Problem("info", "multipart", f"{multi.sum()} parcel(s) are MultiPolygons; each is treated as one parcel", "geometry", _ids(gdf, multi)))
+    return out
+
+
+def _overlaps(gdf: gpd.GeoDataFrame, problems: list[Problem], tolerance_m2: float) -> None:
+    geom = gdf.geometry.to_numpy()
+    ok = np.isin(shapely.get_type_id(geom), [3, 6]) & shapely.is_valid(geom)
+    sub = np.flatnonzero(ok)
+    if len(sub) < 2:
+        return
+    tree = shapely.STRtree(geom[sub])
+    i, j = tree.query(geom[sub], predicate="overlaps")
+    keep = i < j
+    i, j = sub[i[keep]], sub[j[keep]]
+    if len(i) == 0:
+        return
+    area = shapely.area(shapely.intersection(geom[i], geom[j]))
+    big = area > tolerance_m2
+    if not big.any():
+        return
+    ids = gdf["parcel_id"].to_numpy().astype(str)
+    pairs = [f"{ids[a]}×{ids[b]} ({ar:.0f} m²)" for a, b, ar in zip(i[big][:5], j[big][:5], area[big][:5])]
+    involved = sorted(set(ids[i[big]]) | set(ids[j[big]]))
+    problems.append(Problem("warning", "overlap", f"{big.sum()} pair(s) of parcels overlap by more than {tolerance_m2:g} m², {area[big].sum():.0f} m² in all (e.g. {', '.join(pairs)}); overlapping land is counted in both parcels", "geometry", involved, "clean the coverage (e.g. QGIS 'Check validity' / geoplanar) so each piece of land is in one parcel"))
+
+
+def _value_checks(gdf: gpd.GeoDataFrame, problems: list[Problem], reference_year: int, area: np.ndarray) -> gpd.GeoDataFrame:
+    out = gdf
+    for col, what in [("floor_area_m2", "floor area"), ("legal_area_m2", "legal land area"), ("land_area_m2", "land area"), ("output_wan", "output")]:
+        if col in out:
+            neg = (out[col] < 0).fillna(False).to_numpy()
+            if neg.any():
+                problems.append(Problem("error", "negative_value", f"{neg.sum()} parcel(s) have a negative {what}", col, _ids(out, neg), f"{what} cannot be negative: correct the source values"))
+    if "tax_wan" in out:
+        neg = (out["tax_wan"] < 0).fillna(False).to_numpy()
+        if neg.any():
+            problems.append(Problem("warning", "negative_tax", f"{neg.sum()} parcel(s) have negative tax (refunds?)", "tax_wan", _ids(out, neg), "check the values; negative tax lowers tax per mu"))
+    for col in ("legal_ratio", "green_ratio"):
+        if col not in out:
+            continue
+        v = out[col]
+        nonnull = v.dropna()
+        if len(nonnull) and (nonnull > 1).mean() > 0.5 and nonnull.max() <= 100:
+            out = out.copy() if out is gdf else out
+            out[col] = v / 100.0
+            problems.append(Problem("warning", "percent_converted", f"'{col}' looks like percent (values up to {nonnull.max():g}); accepted and divided by 100", col, [], "give shares as 0–1 to silence this"))
+            v = out[col]
+        neg = (v < 0).fillna(False).to_numpy()
+        if neg.any():
+            problems.append(Problem("error", "negative_value", f"{neg.sum()} parcel(s) have a negative {col}", col, _ids(out, neg), "shares are between 0 and 1"))
+        over = (v > 1.0).fillna(False).to_numpy()
+        if over.any():
+            problems.append(Problem("warning", "implausible_share", f"{over.sum()} parcel(s) have {col} above 100 % (max {v.max():.0%})", col, _ids(out, over), "a share cannot exceed 100 %: correct the value (criteria still see it as given)"))
+    if "legal_area_m2" in out:
+        over = (out["legal_area_m2"].to_numpy() > area * 1.01) & (area > 0)
+        if over.any():
+            problems.append(Problem("warning", "implausible_share", f"{over.sum()} parcel(s) have more legal land than land area (legal share above 100 %)", "legal_area_m2", _ids(out, over), "check legal_area_m2 (unit m²?) against the parcel polygons"))
+    if "land_area_m2" in out:
+        given = out["land_area_m2"].to_numpy(dtype="float64")
+        rel = np.abs(given - area) / np.where(area > 0, area, np.nan)
+        off = np.nan_to_num(rel, nan=0.0) > 0.05
+        if off.any():
+            ex = "; ".join(f"{i}: given {g:.0f} vs {a:.0f} m²" for i, g, a in zip(_ids(out, off)[:3], given[off][:3], area[off][:3]))
+            problems.append(Problem("warning", "area_mismatch", f"{off.sum()} parcel(s) have a recorded land area more than 5 % off the polygon area ({ex}); zoning uses the polygon area", "land_area_m2", _ids(out, off), "check the recorded areas, their unit (m²? 亩? ha?) and the layer's CRS"))
+    if "floor_area_m2" in out:
+        far = out["floor_area_m2"].to_numpy(dtype="float64") / np.where(area > 0, area, np.nan)
+        high = np.nan_to_num(far, nan=0.0) > 20
+        if high.any():
+            problems.append(Problem("warning", "implausible_far", f"{high.sum()} parcel(s) have FAR above 20 (max {np.nanmax(far):.1f})", "floor_area_m2", _ids(out, high), "check floor area (unit m²? 万m²?) and the parcel polygon"))
+    if "year_built" in out:
+        y = out["year_built"]
+        fut = (y > reference_year).fillna(False).to_numpy()
+        if fut.any():
+            problems.append(Problem("warning", "future_year", f"{fut.sum()} parcel(s) were built after the reference year {reference_year}", "year_built", _ids(out, fut), "correct the year or pass reference_year="))
+        old = (y < 1800).fillna(False).to_numpy()
+        if old.any():
+            problems.append(Problem("warning", "implausible_year", f"{old.sum()} parcel(s) have a construction year before 1800", "year_built", _ids(out, old), "check the year values"))
+    return out
+
+
+def validate_parcels(
+    parcels: gpd.GeoDataFrame,
+    *,
+    rules: str | RulePack = "shenzhen-2020",
+    reference_year: int | None = None,
+    columns: dict[str, str] | None = None,
+    check_overlaps: bool = True,
+    overlap_tolerance_m2: float = 1.0,
+) -> ValidationReport:
+    """Check parcels against the schema and a rule pack; report every problem at once.
+
+    Parameters
+    ----------
+    parcels
+        Parcels as read by :func:`zoning.read_parcels` (or any GeoDataFrame: columns are
+        mapped to the canonical schema first).
+    rules
+        The rule pack whose criteria decide which columns are required.
+    reference_year
+        Year used for building ages and "built in the future" checks (default: this year).
+    columns
+        ``{source column: canonical name}`` mapping, as for :func:`zoning.read_parcels`.
+    check_overlaps
+        Look for overlapping parcels (one spatial query; can be turned off for speed).
+    overlap_tolerance_m2
+        Overlaps smaller than this are ignored (digitising noise).
+
+    Returns
+    -------
+    ValidationReport
+        ``.errors``, ``.warnings``, ``.to_frame()``, ``.parcels`` (every row, repaired) and
+        ``.raise_for_errors()``.
+
+    Missing values
+    --------------
+    A missing value in a column a criterion needs is never guessed: the criterion's
+    ``missing`` setting in the pack decides (``fail``: the parcel does not meet it; ``pass``:
+    it does), and the reasons mark the criterion as *missing*. Validation lists how many
+    parcels are affected per criterion.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> report = zoning.validate_parcels(zoning.read_parcels(zoning.datasets.get_path("parcels")))
+    >>> report.ok
+    True
+    """
+    import geopandas as gpd
+
+    from zoning.crs import ensure_metric_crs
+    from zoning.io import standardise_parcels
+    from zoning.landuse import parse_landuse
+    from zoning.rules import load_rules
+
+    pack = load_rules(rules)
+    ref_year = reference_year or _dt.date.today().year
+    if not isinstance(parcels, gpd.GeoDataFrame):
+        msg = f"parcels should be a GeoDataFrame, got {type(parcels).__name__}; read files with zoning.read_parcels(path)"
+        raise InputError(msg)
+    gdf = standardise_parcels(parcels, columns=columns)
+    problems: list[Problem] = list(gdf.attrs.get("zoning", {}).get("problems", []))
+
+    if len(gdf) == 0:
+        problems.append(Problem("error", "no_parcels", "the layer has no parcels", None, [], "check the file and layer"))
+        return ValidationReport(problems, gdf, pack.pack.name)
+    if not gdf.index.is_unique:
+        dup = gdf.index[gdf.index.duplicated()].unique()[:_SHOW].tolist()
+        problems.append(Problem("error", "duplicate_index", f"the GeoDataFrame index is not unique (e.g. {dup}); every stage aligns results to the index", None, [], "call parcels.reset_index(drop=True) first"))
+        return ValidationReport(problems, gdf, pack.pack.name)
+
+    if "parcel_id" not in gdf:
+        gdf["parcel_id"] = gdf.index.astype(str)
+        problems.append(Problem("warning", "no_parcel_id", "no parcel id column (宗地编号 / parcel_id); row labels are used as ids", "parcel_id", [], "add an id column or map one with columns={'your_id': 'parcel_id'}"))
+    else:
+        ids = gdf["parcel_id"]
+        blank = ids.isna().to_numpy() | (ids.astype("string").str.strip() == "").fillna(True).to_numpy()
+        if blank.any():
+            gdf.loc[blank, "parcel_id"] = [f"row {i}" for i in gdf.index[blank]]
+            problems.append(Problem("warning", "blank_parcel_id", f"{blank.sum()} parcel(s) have no id; their row labels are used", "parcel_id", _ids(gdf, blank), "fill in the ids"))
+        dup = gdf["parcel_id"].duplicated(keep=False).to_numpy()
+        if dup.any():
+            groups = gdf.loc[dup].groupby("parcel_id").groups
+            ex = "; ".join(f"{k} (rows {', '.join(map(str, v[:4]))})" for k, v in list(groups.items())[:5])
+            problems.append(Problem("error", "duplicate_id", f"{len(groups)} parcel id(s) are used more than once: {ex}", "parcel_id", sorted(groups), "give every parcel a unique id (results, reasons and maps are keyed by it)"))
+
+    crs_ok = gdf.crs is not None
+    if not crs_ok:
+        problems.append(Problem("error", "no_crs", "the parcels have no CRS, so areas cannot be computed", "geometry", [], "read with zoning.read_parcels(path, source_crs='EPSG:4547') (CLI --source-crs), add a .prj, or call parcels.set_crs(...)"))
+    else:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                before = gdf.crs
+                gdf = ensure_metric_crs(gdf)
+                if gdf.crs != before:
+                    msg = "; ".join(str(w.message) for w in caught) or f"re-projected from {before} to {gdf.crs}"
+                    problems.append(Problem("warning", "reprojected", msg, "geometry", [], "pass a projected CRS (target_crs=) to choose another"))
+            except InputError as exc:
+                crs_ok = False
+                problems.append(Problem("error", "bad_crs", str(exc), "geometry", [], "see the message"))
+
+    gdf = _geometry_checks(gdf, problems)
+    if crs_ok and check_overlaps:
+        _overlaps(gdf, problems, overlap_tolerance_m2)
+    area = shapely.area(gdf.geometry.to_numpy()) if crs_ok else np.full(len(gdf), np.nan)
+    area = np.nan_to_num(area, nan=0.0) if crs_ok else area
+    gdf = _value_checks(gdf, problems, ref_year, area)
+
+    # columns the rule pack needs
+    need = _required_columns(pack)
+    for cols, codes in need.items():
+        options = cols.split(" or ")
+        if not any(c in gdf for c in options):
+            from zoning.schema import COLUMNS
+
+            aliases = ", ".join(a for c in options for a in COLUMNS[c].aliases[:4])
+            who = "the industrial-stock definition" if codes == ["stock"] else f"criteria {', '.join(c for c in codes if c != 'stock')}"
+            problems.append(Problem("error", "missing_column", f"column {' or '.join(repr(c) for c in options)} is missing; {who} of '{pack.pack.name}' need it", cols, [], f"add it, or map your column with columns={{'your name': '{options[0]}'}} (recognised names include {aliases})"))
+
+    # land-use codes
+    for col in ("current_use", "planned_use"):
+        if col not in gdf:
+            continue
+        lu = parse_landuse(gdf[col])
+        if lu.unknown:
+            vals = ", ".join(f"'{k}' ×{v}" for k, v in sorted(lu.unknown.items(), key=lambda kv: -kv[1])[:8])
+            bad = (lu.how == "unknown").to_numpy()
+            problems.append(Problem("warning", "unknown_landuse", f"{bad.sum()} parcel(s) have {col} codes zoning does not understand ({vals}); they count as not industrial", col, _ids(gdf, bad), "use GB 50137-2011 codes (M1), 2020 classification codes (100101) or Chinese names, or pass extra_codes"))
+        if lu.guessed:
+            vals = ", ".join(f"'{k}'→{v}" for k, v in list(lu.guessed.items())[:8])
+            problems.append(Problem("info", "landuse_guessed", f"{col} names matched by keyword: {vals}", col, _ids(gdf, (lu.how == "keyword").to_numpy())))
+        if lu.mixed.any():
+            problems.append(Problem("info", "mixed_landuse", f"{int(lu.mixed.sum())} parcel(s) list several uses in {col} (e.g. 'M1/B2'); the first is taken as dominant", col, _ids(gdf, lu.mixed.to_numpy())))
+
+    # missing values in criterion columns, within the stock
+    from zoning.rules.schema import INDICATOR_COLUMNS
+
+    in_stock = np.ones(len(gdf), dtype=bool)
+    if pack.stock is not None and pack.stock.use in gdf:
+        in_stock = parse_landuse(gdf[pack.stock.use]).code.isin(pack.stock.codes).fillna(False).to_numpy()
+    seen: set[str] = set()
+    for c in pack.criteria:
+        if c.level != "parcel":
+            continue
+        for alternatives in INDICATOR_COLUMNS.get(c.indicator, ()):
+            present = [a for a in alternatives if a in gdf]
+            if not present:
+                continue
+            miss = np.all([gdf[a].isna().to_numpy() for a in present], axis=0) & in_stock
+            key = f"{'/'.join(present)}:{c.code}"
+            if miss.any() and key not in seen:
+                seen.add(key)
+                effect = "does not meet it" if c.missing == "fail" else "meets it"
+                problems.append(Problem("warning", "missing_value", f"{miss.sum()} industrial parcel(s) have no {'/'.join(present)}; criterion {c.code} ({c.name_en}) treats missing as '{c.missing}' (the parcel {effect}), and reasons mark it 'missing'", present[0], _ids(gdf, miss), f"fill in {'/'.join(present)}, or override {c.code}'s missing policy in a custom pack"))
+
+    meta = dict(gdf.attrs.get("zoning", {}))
+    meta["problems"] = []
+    gdf.attrs["zoning"] = meta
+    return ValidationReport(problems, gdf, pack.pack.name)

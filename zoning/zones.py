@@ -1,0 +1,349 @@
+"""Stage 6 — zones: contiguous areas become zones (minimum area, consolidation/renewal split, quotas).
+
+``form_zones`` groups candidate parcels (stage 5), tests each area against the pack's
+zone-level criteria (e.g. ``SZ-C6``: at least 10 ha), splits consolidation from renewal by
+the area-weighted legal-land share (``SZ-S1``), absorbs small enclaves, and in quota mode
+ranks areas by a documented score and fills the pack's area targets.
+
+Quota mode score
+----------------
+For each criterion of a candidate class, a parcel's indicator is turned into its percentile
+rank within the industrial stock, oriented so that 1 means "meets the criterion best"
+(``>=`` criteria: higher is better; ``<`` criteria: lower is better; a missing value scores
+0 when the criterion treats missing as a fail, 1 when as a pass). A parcel's class score is
+the mean over the class's criteria; in quota mode a parcel leans to the class with the
+higher score if that score is at least 0.5 and the class's gate criteria are met. An area's
+score is the area-weighted mean of its parcels' scores. Areas that pass the zone-level
+criteria are taken in score order until the target area is reached (the last area is taken
+only if that brings the total closer to the target).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from zoning.classify import NONE, NOT_INDUSTRIAL, evaluate
+from zoning.cluster import adjacency, cluster
+from zoning.rules.schema import CandidateClass, RulePack
+
+__all__ = ["ZONES", "Zones", "form_zones", "quota_targets"]
+
+#: Zone ids in display order.
+ZONES = ("retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned", "not_industrial")
+_AREA_INDICATORS = ("legal_ratio", "far", "output_wan_per_mu", "tax_wan_per_mu", "building_age", "quality_rank")
+
+
+@dataclass
+class Zones:
+    """Output of :func:`form_zones`.
+
+    ``parcels`` is aligned to the parcel index: ``zone``, ``cluster_id`` (the contiguous area,
+    ``<NA>`` when none), ``area_note`` (why the area is or is not a zone) and ``enclave``.
+    ``areas`` has one row per contiguous area.
+    """
+
+    parcels: pd.DataFrame
+    areas: pd.DataFrame
+    mode: str
+    settings: dict[str, float]
+
+
+def _param(pack: RulePack, key: str, given: float | None, default: float) -> float:
+    if given is not None:
+        return float(given)
+    p = pack.parameter(key)
+    return float(p.value) if p is not None else default
+
+
+def _percentile(values: np.ndarray, in_stock: np.ndarray) -> np.ndarray:
+    out = np.full(len(values), np.nan)
+    v = values[in_stock]
+    ok = np.isfinite(v)
+    ranks = pd.Series(v[ok]).rank(pct=True, method="average").to_numpy()
+    tmp = np.full(len(v), np.nan)
+    tmp[ok] = ranks
+    out[in_stock] = tmp
+    return out
+
+
+def class_scores(indicators: pd.DataFrame, classification: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
+    """Quota-mode score (0–1) per parcel and candidate class; see the module docstring."""
+    in_stock = classification["in_stock"].to_numpy()
+    scores = {}
+    for cand in pack.candidates:
+        parts = []
+        for code in cand.criteria:
+            c = pack.criterion(code)
+            obs = indicators["quality_rank" if c.indicator == "building_quality" else c.indicator]
+            if c.op in ("in", "not in"):
+                met, _ = evaluate(c, indicators, c.threshold)  # type: ignore[arg-type]
+                s = met.astype(float)
+            else:
+                pct = _percentile(obs.to_numpy(dtype="float64"), in_stock)
+                s = pct if c.op in (">", ">=") else 1.0 - pct
+                s = np.where(np.isnan(s), 1.0 if c.missing == "pass" else 0.0, s)
+            parts.append(s)
+        scores[cand.name] = np.mean(parts, axis=0) if parts else np.zeros(len(indicators))
+    return pd.DataFrame(scores, index=indicators.index)
+
+
+def quota_targets(pack: RulePack, stock_km2: float) -> dict[str, dict[str, float]]:
+    """Targets per zone for a study stock of ``stock_km2``: share, km² here, km² in the policy.
+
+    A target given in km² is turned into a share of the pack's ``stock_km2`` (Shenzhen: 100
+    of 260 km² → 38.5 %), then applied to the study area's stock.
+    """
+    out: dict[str, dict[str, float]] = {}
+    if pack.targets is None:
+        return out
+    for zone, t in pack.targets.zones.items():
+        if t.share is not None:
+            share = t.share
+        elif pack.targets.stock_km2:
+            share = float(t.km2) / pack.targets.stock_km2  # type: ignore[arg-type]
+        else:
+            share = float("nan")
+        out[zone] = {"share": share, "km2": share * stock_km2, "policy_km2": float(t.km2) if t.km2 else float("nan")}
+    return out
+
+
+def _zone_test(c, value: float) -> tuple[bool, str]:  # type: ignore[no-untyped-def]
+    """Evaluate a zone-level criterion on an area value: (met, status)."""
+    if value is None or not np.isfinite(value):
+        return c.missing == "pass", "missing"
+    thr = float(c.threshold)
+    met = bool({"<": value < thr, "<=": value <= thr, ">": value > thr, ">=": value >= thr,
+                "==": value == thr, "!=": value != thr}[c.op])
+    return met, "pass" if met else "fail"
+
+
+def form_zones(
+    parcels,  # type: ignore[no-untyped-def]
+    indicators: pd.DataFrame,
+    classification: pd.DataFrame,
+    *,
+    rules: str | RulePack = "shenzhen-2020",
+    mode: Literal["threshold", "quota"] = "threshold",
+    gap_m: float | None = None,
+    min_core_neighbours: int | None = None,
+    enclave_max_ha: float | None = None,
+    lang: Literal["en", "zh"] = "en",
+) -> Zones:
+    """Turn candidate parcels into zones.
+
+    Parameters
+    ----------
+    parcels
+        Parcels (projected CRS); only the geometry and ``parcel_id`` are used.
+    indicators, classification
+        Outputs of :func:`zoning.compute_indicators` and :func:`zoning.classify`.
+    rules
+        Rule pack.
+    mode
+        ``"threshold"``: every area that passes the criteria becomes a zone. ``"quota"``:
+        areas are ranked by score and taken until the pack's area targets are met.
+    gap_m, min_core_neighbours, enclave_max_ha
+        Override the pack's parameters (``SZ-P1``, ``SZ-P2``, ``SZ-P3`` in shenzhen-2020).
+    lang
+        Language of the area notes (``"en"`` or ``"zh"``).
+
+    Returns
+    -------
+    Zones
+    """
+    from zoning.rules import load_rules
+
+    pack = load_rules(rules)
+    if mode not in ("threshold", "quota"):
+        msg = f"mode must be 'threshold' or 'quota', got {mode!r}"
+        raise ValueError(msg)
+    gap = _param(pack, "gap_m", gap_m, 25.0)
+    core = int(_param(pack, "min_core_neighbours", min_core_neighbours, 3))
+    enclave = _param(pack, "enclave_max_ha", enclave_max_ha, 0.0)
+    n = len(parcels)
+    geoms = parcels.geometry.to_numpy()
+    area = indicators["land_area_m2"].to_numpy(dtype="float64")
+    area0 = np.nan_to_num(area, nan=0.0)
+    in_stock = classification["in_stock"].to_numpy()
+    ids = parcels["parcel_id"].astype(str).to_numpy() if "parcel_id" in parcels else np.arange(n).astype(str)
+
+    cands = {c.name: c for c in pack.candidates}
+    if mode == "quota":
+        scores = class_scores(indicators, classification, pack)
+        lean = np.full(n, NONE, dtype=object)
+        best = np.full(n, -1.0)
+        for cand in pack.candidates:
+            ok = in_stock.copy()
+            for g in cand.gate:
+                c = pack.criterion(g)
+                met, missing = evaluate(c, indicators, c.threshold)  # type: ignore[arg-type]
+                ok &= met | (missing & (c.missing == "pass"))
+            s = scores[cand.name].to_numpy()
+            take = ok & (s >= 0.5) & (s > best)
+            lean[take] = cand.name
+            best[take] = s[take]
+        classes = lean
+    else:
+        scores = None
+        classes = classification["candidate"].to_numpy(dtype=object)
+    classes = np.where(in_stock, classes, NOT_INDUSTRIAL)
+
+    labels = cluster(geoms, classes, gap_m=gap, min_core_neighbours=core, area=area0, order_key=ids)
+    grouped = labels >= 0
+    ng = int(labels.max()) + 1 if grouped.any() else 0
+
+    # --- area statistics ------------------------------------------------------------
+    lab = labels[grouped]
+    w = area0[grouped]
+    g_area = np.bincount(lab, weights=w, minlength=ng)
+    g_count = np.bincount(lab, minlength=ng)
+    stats = {"area_ha": g_area / 1e4, "n_parcels": g_count}
+    for name in _AREA_INDICATORS:
+        v = indicators[name].to_numpy(dtype="float64")[grouped]
+        ok = np.isfinite(v)
+        num = np.bincount(lab[ok], weights=(v * w)[ok], minlength=ng)
+        den = np.bincount(lab[ok], weights=w[ok], minlength=ng)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            stats[name] = np.where(den > 0, num / den, np.nan)
+    g_class = np.empty(ng, dtype=object)
+    g_class[lab] = classes[grouped]
+    areas = pd.DataFrame(stats)
+    areas["candidate"] = g_class
+    areas["cluster_id"] = [f"A{k + 1:04d}" for k in range(ng)]
+    if scores is not None:
+        for cname in cands:
+            s = scores[cname].to_numpy()[grouped]
+            areas[f"score_{cname}"] = np.bincount(lab, weights=s * w, minlength=ng) / np.where(g_area > 0, g_area, np.nan)
+    if "district" in parcels:
+        d = pd.DataFrame({"g": lab, "d": parcels["district"].astype("string").to_numpy()[grouped], "w": w})
+        top = d.groupby(["g", "d"])["w"].sum().reset_index().sort_values(["g", "w"], ascending=[True, False])
+        areas["district"] = top.drop_duplicates("g").set_index("g")["d"].reindex(range(ng)).to_numpy()
+
+    # --- zone-level criteria --------------------------------------------------------
+    zone_of = np.full(ng, "unzoned", dtype=object)
+    notes: list[str] = [""] * ng
+    sep = "；" if lang == "zh" else "; "
+    passed = np.zeros(ng, dtype=bool)
+    for k in range(ng):
+        cand: CandidateClass = cands[g_class[k]]
+        fails, texts = [], []
+        for code in cand.zone_criteria:
+            c = pack.criterion(code)
+            value = areas.at[k, "area_ha"] if c.indicator == "zone_area_ha" else areas.at[k, c.indicator]
+            met, st = _zone_test(c, value)
+            texts.append((code, c, value, st))
+            if not met:
+                fails.append((code, c, value, st))
+        if fails:
+            notes[k] = sep.join(_fmt_zone(code, c, v, st, lang) for code, c, v, st in fails)
+            continue
+        passed[k] = True
+        if cand.split:
+            c = pack.criterion(cand.split)
+            value = areas.at[k, c.indicator]
+            met, st = _zone_test(c, value)
+            zone_of[k] = cand.zones[0] if met else cand.zones[1]
+            split_txt = _fmt_zone(cand.split, c, value, st, lang) + f" → {pack.zone_label(zone_of[k], lang)}"
+            notes[k] = sep.join([_fmt_zone(code, cc, v, s, lang) for code, cc, v, s in texts] + [split_txt])
+        else:
+            zone_of[k] = cand.zones[0]
+            notes[k] = sep.join(_fmt_zone(code, cc, v, s, lang) for code, cc, v, s in texts)
+    areas["passes_area_criteria"] = passed
+
+    # --- quotas ---------------------------------------------------------------------
+    stock_km2 = float(area0[in_stock].sum() / 1e6)
+    targets = quota_targets(pack, stock_km2)
+    areas["rank"] = pd.array([pd.NA] * ng, dtype="Int64")
+    if mode == "quota":
+        for zone, t in targets.items():
+            pool = np.flatnonzero(passed & (zone_of == zone))
+            cname = next(c.name for c in pack.candidates if zone in c.zones)
+            order = pool[np.argsort(-areas[f"score_{cname}"].to_numpy()[pool], kind="stable")]
+            total, target = 0.0, t["km2"] * 1e6
+            for r, k in enumerate(order, start=1):
+                areas.at[k, "rank"] = r
+                a = g_area[k]
+                sc = areas.at[k, f"score_{cname}"]
+                if total >= target or (total + a > target and abs(total + a - target) > abs(total - target)):
+                    notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，超出{pack.zone_label(zone, lang)}面积指标" if lang == "zh"
+                                 else f"{sep}score {sc:.2f}, ranked {r} of {len(order)}: beyond the {pack.zone_label(zone, lang)} quota")
+                    zone_of[k] = "unzoned"
+                    continue
+                total += a
+                notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，在面积指标内" if lang == "zh"
+                             else f"{sep}score {sc:.2f}, ranked {r} of {len(order)}: within the quota")
+    areas["zone"] = zone_of
+    areas["note"] = notes
+
+    zone = np.where(in_stock, "unzoned", NOT_INDUSTRIAL).astype(object)
+    zone[grouped] = zone_of[lab]
+    cluster_id = np.full(n, None, dtype=object)
+    cluster_id[grouped] = areas["cluster_id"].to_numpy()[lab]
+    enclave_flag = np.zeros(n, dtype=bool)
+
+    # --- enclaves: small industrial parcels enclosed by one zone join it -----------
+    if enclave > 0:
+        zoned = np.isin(zone, ZONES[:3])
+        cand_idx = np.flatnonzero(in_stock & ~zoned & (area0 <= enclave * 1e4) & ~shapely.is_missing(geoms))
+        if len(cand_idx):
+            tree = shapely.STRtree(geoms)
+            qi, qj = tree.query(geoms[cand_idx], predicate="dwithin", distance=gap)
+            qi = cand_idx[qi]
+            keep = qi != qj
+            qi, qj = qi[keep], qj[keep]
+            nb = pd.DataFrame({"p": qi, "c": pd.Series(cluster_id[qj], dtype="string"), "z": zone[qj]})
+            nb["zoned"] = np.isin(nb["z"].to_numpy(), ZONES[:3])
+            agg = nb.groupby("p").agg(n=("c", "size"), all_zoned=("zoned", "all"), nc=("c", "nunique"), c=("c", "first"))
+            enc = agg[(agg["n"] >= 2) & agg["all_zoned"] & (agg["nc"] == 1)]
+            if len(enc):
+                p = enc.index.to_numpy()
+                cid = enc["c"].to_numpy(dtype=object)
+                zmap = dict(zip(areas["cluster_id"], areas["zone"]))
+                zone[p] = [zmap[c] for c in cid]
+                cluster_id[p] = cid
+                enclave_flag[p] = True
+                add = pd.Series(area0[p], index=cid).groupby(level=0).sum()
+                cnt = pd.Series(1, index=cid).groupby(level=0).sum()
+                pos = areas.set_index("cluster_id").index
+                areas["enclaves"] = 0
+                areas["enclave_ha"] = 0.0
+                areas.loc[pos.get_indexer(cnt.index), "enclaves"] = cnt.to_numpy()
+                areas.loc[pos.get_indexer(add.index), "enclave_ha"] = add.to_numpy() / 1e4
+
+    note_of = dict(zip(areas["cluster_id"], areas["note"]))
+    out = pd.DataFrame(
+        {"zone": zone, "cluster_id": pd.array(cluster_id, dtype="string"), "candidate": classes,
+         "area_note": [note_of.get(c, "") if c is not None else "" for c in cluster_id], "enclave": enclave_flag},
+        index=parcels.index,
+    )
+    out.attrs["targets"] = targets
+    out.attrs["stock_km2"] = stock_km2
+    settings = {"gap_m": gap, "min_core_neighbours": float(core), "enclave_max_ha": enclave}
+    return Zones(out, areas, mode, settings)
+
+
+def _fmt_zone(code: str, c, value: float, status: str, lang: str = "en") -> str:  # type: ignore[no-untyped-def]
+    """'area 32.2 ha ≥ 10 ha (SZ-C6)' / '面积 32.2 公顷 ≥ 10 公顷（SZ-C6）'."""
+    from zoning.rules.schema import INDICATORS
+
+    ind = INDICATORS[c.indicator]
+    name = {"zone_area_ha": ("面积", "area")}.get(c.indicator, (ind.name_zh, ind.name_en))[0 if lang == "zh" else 1]
+    if lang == "en" and c.indicator != "zone_area_ha":
+        name = "area-weighted " + name
+    if status == "missing":
+        return f"{name}缺失（{code}）" if lang == "zh" else f"{name} missing ({code})"
+    op = {"<=": "≤", ">=": "≥"}.get(c.op, c.op)
+    neg = {"<": "≥", "<=": ">", ">": "≤", ">=": "<", "==": "≠", "!=": "="}[c.op]
+    shown_op = op if status == "pass" else neg
+    thr = float(c.threshold)
+    if ind.unit == "share":
+        v, t = f"{value:.0%}", f"{thr:.0%}"
+    else:
+        unit = {"ha": " 公顷" if lang == "zh" else " ha"}.get(ind.unit, "" if ind.unit == "ratio" else f" {ind.unit}")
+        v, t = ind.fmt.format(value) + unit, f"{thr:g}" + unit
+    return f"{name} {v} {shown_op} {t}（{code}）" if lang == "zh" else f"{name} {v} {shown_op} {t} ({code})"
