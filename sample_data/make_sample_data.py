@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,8 +68,8 @@ KINDS = {
 }
 # Blocks are rectangles in an estate's own frame, as fractions of its bounding box (x0, y0,
 # x1, y1); x1 > 1 reaches over the road into the residential neighbourhood on the +x side.
-# A float in place of x1 ("tune:0.555") is solved for so that the block's industrial share
-# hits that value.
+# The string "tune:0.555" in place of x1 means: solve x1 so that the block's industrial
+# share (planned M0–M3 land / block area) is 0.555.
 
 
 @dataclass
@@ -152,7 +153,9 @@ def load_districts(path: Path) -> gpd.GeoDataFrame:
 # estates
 
 
-def _similarity(angle_deg: float, src: tuple[float, float], dst: tuple[float, float]):
+def _similarity(
+    angle_deg: float, src: tuple[float, float], dst: tuple[float, float]
+) -> Callable[[np.ndarray], np.ndarray]:
     """Rotate about ``src`` by ``angle_deg`` and move ``src`` to ``dst`` (coordinates to mm)."""
     a = math.radians(angle_deg)
     rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
@@ -304,7 +307,9 @@ def to_bureau(parcels: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDat
 
     def flag(adverse: np.ndarray, adverse_is_yes: bool = True) -> np.ndarray:
         yes, no = ("是", "否") if adverse_is_yes else ("否", "是")
-        return np.where(ind, np.where(adverse, yes, no), None).astype(object)
+        out = np.full(n, None, dtype=object)
+        out[ind] = np.where(adverse, yes, no)[ind]
+        return out
 
     licensed = flag(u[0] < 0.02 + 0.06 * poor, adverse_is_yes=False)
     hazard = flag(u[1] < 0.02 + 0.08 * poor)
@@ -472,9 +477,7 @@ def _label_blocks(
 # building height raster
 
 
-def make_height(
-    layouts: list[dict], parcels: gpd.GeoDataFrame, rng: np.random.Generator, path: Path
-) -> dict:
+def make_height(parcels: gpd.GeoDataFrame, rng: np.random.Generator, path: Path) -> dict:
     """Building heights (m) over one estate: 4 m per floor, floors = FAR / building coverage."""
     k = HEIGHT_ESTATE
     sel = parcels[(parcels["park_no"] == k) | (parcels["park_no"] == -1 - k)]
@@ -509,7 +512,7 @@ def make_height(
         fill=0.0,
         dtype="float32",
     )
-    # no data where nothing was surveyed: beyond 60 m of the estate, and off land (sea)
+    # no data where nothing was surveyed: more than about 60 m from the parcels
     outline = shapely.buffer(shapely.union_all(shapely.buffer(geoms, 40.0)), 20.0)
     surveyed = rasterize(
         [(outline, 1)], out_shape=(height, width), transform=transform, fill=0, dtype="uint8"
@@ -673,7 +676,7 @@ def main(argv: list[str] | None = None) -> None:
     bureau = to_bureau(canon, rng)
     canon["园区"] = bureau["园区"].to_numpy()
     blocks, revised = make_blocks(layouts, canon, districts)
-    height = make_height(layouts, canon, rng, out / "sample_city_height.tif")
+    height = make_height(canon, rng, out / "sample_city_height.tif")
 
     for name in [
         "sample_city_parcels.gpkg",

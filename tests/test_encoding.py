@@ -116,7 +116,7 @@ def test_gdal_writes_cpg_and_zero_ldid(tmp_path, encoding, cpg_text):
 def test_gdal_reads_gbk_without_cpg_as_latin1_mojibake(tmp_path):
     path = write_shp(tmp_path, "p", PARCELS, "GBK", cpg=None)
     assert pyogrio.read_info(path)["encoding"] == "ISO-8859-1"
-    plain = gpd.read_file(path)
+    plain = gpd.read_file(path, use_arrow=False)
     assert "×ÚµØ±àºÅ" in plain.columns  # 宗地编号, silently garbled
     assert plain["ÏÖ×´ÓÃÍ¾"].iloc[0] == "Ò»Àà¹¤ÒµÓÃµØ"
 
@@ -124,14 +124,14 @@ def test_gdal_reads_gbk_without_cpg_as_latin1_mojibake(tmp_path):
 def test_gdal_ldid_0x57_gives_silent_mojibake(tmp_path):
     path = write_shp(tmp_path, "p", PARCELS, "GBK", cpg=None, ldid=0x57)
     assert pyogrio.read_info(path)["encoding"] == "UTF-8"  # looks declared ...
-    assert "×ÚµØ±àºÅ" in gpd.read_file(path).columns  # ... but is mojibake
+    assert "×ÚµØ±àºÅ" in gpd.read_file(path, use_arrow=False).columns  # ... but is mojibake
 
 
 def test_gdal_turns_rare_char_into_garbage_when_told_gbk(tmp_path):
     path = write_shp(tmp_path, "p", PARCELS_RARE, "GB18030", cpg="GBK")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        plain = gpd.read_file(path)
+        plain = gpd.read_file(path, use_arrow=False)
     assert plain["行政区"].iloc[1] != PARCELS_RARE["行政区"][1]
 
 
@@ -340,6 +340,24 @@ def test_zip_with_several_shapefiles_in_folders(tmp_path):
     with pytest.raises(InputError, match=r"2 datasets in sub-folders.*layer=NAME"):
         read_vector(archive)
     gdf, info = read_quietly(archive, layer="blocks")
+    assert_same_text(gdf, PARCELS_RARE)
+    assert (info.how, info.encoding) == ("declared", "GB18030")
+
+
+def test_folder_of_shapefiles(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    write_shp(folder, "parcels", PARCELS, "GBK", cpg=None)
+    with pytest.warns(
+        TextEncodingWarning, match="export/parcels.shp: no .cpg; detected DBF encoding GB18030"
+    ):
+        gdf, info = read_vector(folder)
+    assert_same_text(gdf, PARCELS)
+    assert (info.how, info.encoding) == ("detected", "GB18030")
+    write_shp(folder, "blocks", PARCELS_RARE, "GB18030")
+    with pytest.raises(InputError, match="2 layers"):
+        read_vector(folder)
+    gdf, info = read_quietly(folder, layer="blocks")
     assert_same_text(gdf, PARCELS_RARE)
     assert (info.how, info.encoding) == ("declared", "GB18030")
 

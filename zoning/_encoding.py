@@ -541,6 +541,12 @@ def read_vector(
 
     layer_name = _resolve_layer(src, layer)
     driver, gdal_encoding, info_failed = _layer_info(src, layer_name)
+    if driver == "ESRI Shapefile" and local is not None and local.is_dir():
+        label = f"{label}/{layer_name}.shp"  # a folder of shapefiles: name the one read
+    if driver == "ESRI Shapefile" and kwargs.get("engine", "pyogrio") == "pyogrio":
+        # pyogrio's Arrow path cannot decode non-UTF-8 text (it fails inside pyarrow instead
+        # of raising UnicodeDecodeError), so shapefiles are read without it unless asked.
+        kwargs = {"use_arrow": False, **kwargs}
 
     if user_encoding is not None:
         if driver in _UTF8_DRIVERS:
@@ -608,9 +614,10 @@ def _check_exists(local: Path, src: str) -> None:
     needed = {".shp": "geometry", ".shx": "index", ".dbf": "attribute table"}
     missing = [ext for ext in needed if ext != suffix and _find_sibling(local, ext) is None]
     if missing:
-        parts = ", ".join(f"{local.stem}{ext} ({needed[ext]})" for ext in missing)
+        parts = " and ".join(f"{local.stem}{ext} ({needed[ext]})" for ext in missing)
+        verb = "is" if len(missing) == 1 else "are"
         message = (
-            f"cannot read {src}: the shapefile part {parts} is missing. A shapefile is several "
+            f"cannot read {src}: the shapefile's {parts} {verb} missing. A shapefile is several "
             "files with the same name (.shp, .shx, .dbf, usually .prj and .cpg) that must sit "
             "together in one folder; copy the missing file(s) next to it"
         )
@@ -723,9 +730,16 @@ def _read(
     except UnicodeDecodeError:
         raise
     except (DataSourceError, DataLayerError) as exc:
+        if isinstance(exc.__cause__, UnicodeDecodeError):
+            # With use_arrow=True (or PYOGRIO_USE_ARROW=1) pyogrio wraps the decoding error.
+            raise exc.__cause__ from exc
         raise _cannot_read(src, exc) from exc
     except (RuntimeError, OSError, ValueError) as exc:
         raise _cannot_read(src, exc) from exc
+    except Exception as exc:
+        if type(exc).__module__.startswith("pyarrow"):  # e.g. ArrowException with use_arrow
+            raise _cannot_read(src, exc) from exc
+        raise
     wants_geometry = not options.get("ignore_geometry") and options.get("read_geometry", True)
     if wants_geometry and not isinstance(gdf, geopandas.GeoDataFrame):
         raise InputError(
@@ -834,7 +848,7 @@ def _detection_sample(gdf: pd.DataFrame, columns: list[Any]) -> list[str]:
                 seen.setdefault(v, None)
         if seen or len(rows) == len(gdf):
             break
-    values = list(seen)[: max(DETECTION_SAMPLE_ROWS, 1)]
+    values = list(seen)[:DETECTION_SAMPLE_ROWS]
     return names + values
 
 
@@ -877,14 +891,15 @@ def _read_and_detect(
             chosen = candidate
             break
 
-    fallback = declared is not None and declared.encoding is not None
-    fallback = fallback and not declared.can_hold_chinese and not declaration_failed
+    fallback: str | None = None  # a declared code page that cannot hold Chinese
+    if declared is not None and declared.encoding is not None and not declaration_failed:
+        if not declared.can_hold_chinese:
+            fallback = declared.encoding
     if chosen is not None:
         encoding = chosen
         tolerant = True
-    elif fallback:
-        assert declared is not None and declared.encoding is not None
-        encoding = declared.encoding
+    elif fallback is not None:
+        encoding = fallback
         tolerant = False
     else:
         encoding = "ISO-8859-1"
@@ -912,7 +927,7 @@ def _read_and_detect(
                 f"{label}: {reason}; detected DBF encoding {encoding} ({clean}). "
                 f"Pass encoding='{encoding}' to make this explicit."
             )
-    elif fallback:
+    elif fallback is not None:
         share = None
         how = "declared"
         message = (

@@ -6,22 +6,24 @@ by local roads and arterials, each cut into an irregular grid of parcels that ti
 *smoothly in space* (good and bad areas, not salt-and-pepper). It is fully vectorised
 (numpy + shapely array functions) and makes a million parcels in well under a minute.
 
-The attribute distributions are calibrated to published figures (see
-``shared/reference/policy-criteria.md``):
+The attribute distributions are calibrated to published figures collected in
+``shared/reference/policy-criteria.md`` (section and criteria-table row in brackets):
 
-- floor-area ratio: mean of industrial land ≈ 1.46 (Longgang district, 2020 building census,
-  criteria table row 14); range about 0.3–5;
-- legal-land share: more than half of Shenzhen's industrial land is collectively held, so the
-  area-weighted mean legal share of industrial parcels is ≈ 0.5 with many parcels below 0.3
-  (the 60 % legality line of 深府〔2012〕1号, row 7, is what splits consolidation from
-  renewal, so both sides must be common);
+- floor-area ratio: mean of industrial land 1.46 (Longgang district, 2020 building census;
+  §2.2, row 14); range about 0.3–5;
+- legal-land share: more than half of Shenzhen's existing industrial land is held or
+  transferred by former rural collectives (§2.2), so the area-weighted mean legal share of
+  industrial parcels is about 0.5 and many parcels are below 0.3; the 60 % legality line
+  that separates land consolidation from renewal (row 7) has both sides well populated;
 - year built 1985–2022, concentrated in the 1990s and 2000s;
-- output per 亩: median ≈ 400 万元/亩 with a long right tail (Guangzhou provincial-quota test
-  ≥ 400 万元/亩, policy 002);
-- tax per 亩: median ≈ 15 万元/亩 (Tongling 2021 average 14.05 万元/亩; Guangzhou quota test
-  ≥ 15 万元/亩, policy 002);
-- energy: ≈ 0.113 tce per 万元 value added (Shenzhen High-Tech Park benchmark, policy 003);
-- building quality by area: good ≈ 35 %, fair ≈ 35 %, poor ≈ 30 %.
+- output per 亩: median about 400 万元/亩 with a long right tail, mean about 560
+  (Tongling 2021 average sales 603.7 万元/亩, §5.2; Guangzhou provincial-quota intensity
+  test 400 万元/亩, policy 002, row 20);
+- tax per 亩: median about 15 万元/亩 (Tongling 2021 average 14.05 万元/亩, §5.2; Guangzhou
+  quota test 15 万元/亩, row 20);
+- energy: 0.113 tce per 万元 value added (Shenzhen High-Tech Park benchmark, policy 003);
+- building quality by area: good 35 %, fair 35 %, poor 30 % (a chosen target; no published
+  figure).
 """
 
 from __future__ import annotations
@@ -91,8 +93,8 @@ def synthetic_parcels(
     a *mix* field (where non-industrial parcels and planned conversions cluster) and a
     *type* field (M1 vs M2 areas). Calibration targets (see the module docstring and
     ``shared/reference/policy-criteria.md``): mean industrial FAR 1.46 (Longgang 2020 building
-    census); area-weighted legal share ≈ 0.5 (over half of Shenzhen's industrial land is
-    collectively held); years 1985–2022, mostly 1990s–2000s; output ≈ 400 万元/亩 median
+    census); area-weighted legal share ≈ 0.5 (over half of Shenzhen's existing industrial
+    land is held or transferred by former rural collectives); years 1985–2022, mostly 1990s–2000s; output ≈ 400 万元/亩 median
     with a long tail; tax ≈ 15 万元/亩 median (Tongling 2021: 14.05 万元/亩; Guangzhou
     quota test: 15 万元/亩); quality by area ≈ 35 % good, 35 % fair, 30 % poor.
 

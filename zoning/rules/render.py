@@ -20,6 +20,8 @@ def format_threshold(c: Criterion, resolved: float | None = None) -> str:
         return txt
     if isinstance(c.value, list):
         return f"{op} {', '.join(c.value)}"
+    if c.unit == "share" and isinstance(c.value, float):
+        return f"{op} {c.value:.0%}"
     unit = "" if c.unit in ("grade", "class", "ratio") else f" {c.unit}"
     return f"{op} {c.value:g}{unit}" if isinstance(c.value, float) else f"{op} {c.value}{unit}"
 

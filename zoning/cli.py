@@ -1,0 +1,282 @@
+"""The ``zoning`` command: thin delegations to the library functions.
+
+Exit codes: 0 success (warnings allowed), 1 validation errors or failed checks, 2 bad input or
+usage (missing file, unknown rule pack, bad option).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import click
+
+from zoning.errors import InputError, RulePackError, ValidationError, ZoningError
+
+__all__ = ["main"]
+
+
+def _show_warning(message: Any, category: type, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+    click.echo(click.style("warning: ", fg="yellow") + str(message), err=True)
+
+
+def _fail(exc: Exception, code: int) -> None:
+    click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True)
+    sys.exit(code)
+
+
+class _Group(click.Group):
+    """Turn zoning errors into one clear message and an exit code; never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        warnings.showwarning = _show_warning  # type: ignore[assignment]
+        try:
+            return super().invoke(ctx)
+        except ValidationError as exc:
+            _fail(exc, 1)
+        except (InputError, RulePackError, ZoningError, FileNotFoundError) as exc:
+            _fail(exc, 2)
+        except KeyError as exc:
+            _fail(Exception(exc.args[0] if exc.args else str(exc)), 2)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:
+            if os.environ.get("ZONING_DEBUG"):
+                raise
+            _fail(Exception(f"unexpected {type(exc).__name__}: {exc}. This is a bug in zoning; rerun with ZONING_DEBUG=1 for the traceback and report it."), 3)
+
+
+def _overrides(values: tuple[str, ...]) -> dict[str, str]:
+    from zoning.rules import parse_override
+
+    return dict(parse_override(v) for v in values)
+
+
+def _columns(values: tuple[str, ...]) -> dict[str, str] | None:
+    if not values:
+        return None
+    out = {}
+    for v in values:
+        if "=" not in v:
+            raise click.BadParameter(f"expected SOURCE=CANONICAL (e.g. 宗地号=parcel_id), got '{v}'", param_hint="--col")
+        k, c = v.split("=", 1)
+        out[k.strip()] = c.strip()
+    return out
+
+
+def _read_options(f: Any) -> Any:
+    for opt in reversed([
+        click.option("--layer", default=None, help="Layer of a multi-layer file."),
+        click.option("--encoding", default=None, help="Attribute encoding of a shapefile (default: .cpg, else detect UTF-8/GB18030)."),
+        click.option("--source-crs", default=None, help="CRS of data that has none (e.g. EPSG:4547), or gcj02 / bd09 for web-map coordinates."),
+        click.option("--col", "cols", multiple=True, metavar="SOURCE=CANONICAL", help="Map a column, e.g. --col 宗地号=parcel_id (repeatable)."),
+    ]):
+        f = opt(f)
+    return f
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="zoning")
+def main() -> None:
+    """Sort industrial land into policy zones, check industrial-block rules and map the results."""
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--rules", "-r", default="shenzhen-2020", show_default=True, help="Rule pack name or .toml path.")
+@click.option("--reference-year", type=int, default=None, help="Year building ages are counted to (default: this year).")
+@click.option("--no-overlaps", is_flag=True, help="Skip the overlapping-parcels check.")
+@_read_options
+def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bool, layer: str | None,
+             encoding: str | None, source_crs: str | None, cols: tuple[str, ...]) -> None:
+    """Check a parcel file and list every problem with parcel ids and the fix."""
+    from zoning.io import read_parcels
+    from zoning.validate import validate_parcels
+
+    parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
+    report = validate_parcels(parcels, rules=rules, reference_year=reference_year, check_overlaps=not no_overlaps)
+    _print_read_notes(parcels)
+    click.echo(str(report))
+    if not report.ok:
+        sys.exit(1)
+
+
+def _print_read_notes(parcels: Any) -> None:
+    meta = parcels.attrs.get("zoning", {})
+    cols = meta.get("columns", [])
+    mapped = [f"{c['source']}→{c['canonical']}" for c in cols if c["source"] != c["canonical"]]
+    if mapped:
+        click.echo("columns: " + ", ".join(mapped))
+    for note in meta.get("notes", []):
+        click.echo("note: " + note)
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output .gpkg or .parquet.")
+@click.option("--rules", "-r", default="shenzhen-2020", show_default=True, help="Rule pack name or .toml path.")
+@click.option("--set", "sets", multiple=True, metavar="CODE=VALUE", help="Override a threshold, e.g. --set SZ-C5=1.2 or --set SZ-R3=q0.6 (repeatable).")
+@click.option("--gap-m", type=float, default=None, help="Contiguity distance tolerance in metres (pack default 25).")
+@click.option("--min-zone-ha", type=float, default=None, help="Minimum zone area in hectares (pack default 10).")
+@click.option("--mode", type=click.Choice(["threshold", "quota"]), default="threshold", show_default=True, help="threshold: every qualifying area; quota: fill the pack's area targets.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True, help="Language of reasons and labels.")
+@click.option("--reference-year", type=int, default=None, help="Year building ages are counted to (default: this year).")
+@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also draw a zone map (.png, .svg or .pdf).")
+@click.option("--raster", "raster_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a zone GeoTIFF.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a report (.html or .md).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@_read_options
+def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m: float | None, min_zone_ha: float | None,
+             mode: str, lang: str, reference_year: int | None, map_path: Path | None, raster_path: Path | None,
+             report_path: Path | None, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
+             cols: tuple[str, ...]) -> None:
+    """Sort the parcels in PATH into zones and write them (with reasons) to OUTPUT."""
+    from zoning.io import read_parcels
+    from zoning.pipeline import run
+
+    parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
+    result = run(parcels, rules, overrides=_overrides(sets), mode=mode, gap_m=gap_m, min_zone_ha=min_zone_ha,  # type: ignore[arg-type]
+                 lang=lang, reference_year=reference_year)  # type: ignore[arg-type]
+    result.to_file(output)
+    if not quiet:
+        _print_result(result, lang)
+        click.echo(f"wrote {output} (layers parcels, zones, areas, summary, by_district)")
+    _extras(result, map_path, raster_path, report_path, quiet)
+
+
+def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report_path: Path | None, quiet: bool) -> None:
+    if map_path is not None:
+        from zoning.plotting import save_map
+
+        save_map(result, map_path)
+        if not quiet:
+            click.echo(f"wrote {map_path}")
+    if raster_path is not None:
+        from zoning.raster import rasterize_zones
+
+        rasterize_zones(result, path=raster_path)
+        if not quiet:
+            click.echo(f"wrote {raster_path}")
+    if report_path is not None:
+        result.to_report(report_path)
+        if not quiet:
+            click.echo(f"wrote {report_path}")
+
+
+def _width(s: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _ljust(s: str, n: int) -> str:
+    return s + " " * max(0, n - _width(s))
+
+
+def _rjust(s: str, n: int) -> str:
+    return " " * max(0, n - _width(s)) + s
+
+
+def _print_result(result: Any, lang: str) -> None:
+    n_warn = len(result.validation.warnings)
+    click.echo(result.validation.summary())
+    if n_warn:
+        for p in result.validation.warnings[:8]:
+            click.echo(f"  {p}".splitlines()[0])
+        if n_warn > 8:
+            click.echo(f"  … {n_warn - 8} more (run `zoning validate` for the full list)")
+    click.echo("")
+    s = result.summary
+    label = "label_zh" if lang == "zh" else "label_en"
+    click.echo(f"Zones ({result.rules.pack.name}, {result.settings['mode']} mode; industrial stock {s.attrs['stock_km2']:.2f} km²):")
+    click.echo("  " + _ljust("zone", 22) + "".join(_rjust(h, w) for h, w in
+               [("parcels", 8), ("areas", 7), ("km²", 9), ("亩", 10), ("share", 8), ("target", 9), ("achieved", 10)]))
+    for _z, r in s.iterrows():
+        share = f"{r['share_of_stock']:.1%}" if r["share_of_stock"] == r["share_of_stock"] else "—"
+        tgt = f"{r['target_share']:.1%}" if r["target_share"] == r["target_share"] else "—"
+        ach = f"{r['achieved']:.0%}" if r["achieved"] == r["achieved"] else "—"
+        click.echo("  " + _ljust(str(r[label]), 22) + f"{r['parcels']:>8}{r['areas']:>7}{r['area_km2']:>9.2f}{r['area_mu']:>10.0f}{share:>8}{tgt:>9}{ach:>10}")
+    click.echo("  (targets: the pack's shares of the stock, e.g. Shenzhen 100 of 260 km² = 38.5 %)")
+    d = result.by_district
+    if len(d) > 1:
+        click.echo("\nBy district (km²):")
+        cols = ["retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned", "stock_km2"]
+        names = [result.rules.zone_label(c, lang) if c != "stock_km2" else ("工业存量" if lang == "zh" else "stock") for c in cols]
+        click.echo("  " + _ljust("", 10) + "".join(_rjust(n, 20) for n in names))
+        for dist, r in d.iterrows():
+            click.echo("  " + _ljust(str(dist), 10) + "".join(f"{r[c]:>20.2f}" for c in cols))
+    click.echo("\nExamples of reasons:")
+    p = result.parcels
+    for z in ["retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned"]:
+        hit = p[p["zone"] == z]
+        if len(hit):
+            r = hit.iloc[0]
+            click.echo(f"  {r['parcel_id']}: {r['reason']}")
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("zoning-demo"), show_default=True, help="Folder for the outputs.")
+@click.option("--mode", type=click.Choice(["threshold", "quota"]), default="threshold", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--reference-year", type=int, default=2025, show_default=True, help="Year building ages are counted to.")
+def demo(out: Path, mode: str, lang: str, reference_year: int) -> None:
+    """Run the whole job on the bundled sample city: validate, zones, map, raster, report."""
+    from zoning import datasets
+    from zoning.io import read_parcels
+    from zoning.pipeline import run
+
+    path = datasets.get_path("parcels")
+    click.echo(f"Sample city: {path.name} (synthetic parcels in Shenzhen's real district frame; see sample_data/README.md)")
+    parcels = read_parcels(path)
+    _print_read_notes(parcels)
+    result = run(parcels, "shenzhen-2020", mode=mode, lang=lang, reference_year=reference_year)  # type: ignore[arg-type]
+    _print_result(result, lang)
+    out.mkdir(parents=True, exist_ok=True)
+    result.to_file(out / "zones.gpkg")
+    click.echo(f"\nwrote {out / 'zones.gpkg'} (layers parcels, zones, areas, summary, by_district)")
+    extras: dict[str, Path | None] = {"map": out / "zones_map.png", "raster": out / "zones.tif", "report": out / "report.html"}
+    try:
+        import zoning.plotting  # noqa: F401
+    except ImportError:
+        extras["map"] = None
+    try:
+        import zoning.raster  # noqa: F401
+    except ImportError:
+        extras["raster"] = None
+    if not hasattr(result, "to_report"):
+        extras["report"] = None
+    _extras(result, extras["map"], extras["raster"], extras["report"], False)
+
+
+@main.group()
+def rules() -> None:
+    """List and show rule packs."""
+
+
+@rules.command("list")
+def rules_list() -> None:
+    """The shipped rule packs."""
+    from zoning.rules import available_rules, load_rules
+
+    for name in available_rules():
+        p = load_rules(name)
+        click.echo(f"{name:<16} {p.pack.title_zh}")
+        click.echo(f"{'':<16} {p.pack.title_en}")
+
+
+@rules.command("show")
+@click.argument("name")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True)
+@click.option("--markdown", is_flag=True, help="Markdown instead of a text table.")
+def rules_show(name: str, lang: str, markdown: bool) -> None:
+    """Print a pack's criteria, thresholds, sources and statuses."""
+    from zoning.rules import load_rules, render_rules
+
+    click.echo(render_rules(load_rules(name), lang=lang, fmt="markdown" if markdown else "text"))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
