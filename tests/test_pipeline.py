@@ -54,7 +54,7 @@ def test_row_order_does_not_change_zones(city, base, seed):
     a = base.parcels.set_index("parcel_id")[["zone", "cluster_id"]]
     b = res.parcels.set_index("parcel_id")[["zone", "cluster_id"]].loc[a.index]
     assert (a["zone"] == b["zone"]).all()
-    assert (a["cluster_id"].fillna("") == b["cluster_id"].fillna("")).all()
+    assert (a["cluster_id"].astype(object).fillna("") == b["cluster_id"].astype(object).fillna("")).all()
 
 
 @settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])

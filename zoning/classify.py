@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from zoning.reasons import STATUS
 from zoning.rules.schema import Criterion, RulePack
 from zoning.schema import QUALITY_LEVELS
 
@@ -42,16 +43,17 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(v[min(k, len(v) - 1)])
 
 
-def _observed(c: Criterion, indicators: pd.DataFrame) -> np.ndarray:
+def _observed(c: Criterion, indicators: pd.DataFrame) -> np.ndarray | pd.Series:
     if c.indicator == "building_quality":
         return indicators["quality_rank"].to_numpy(dtype="float64")
-    return indicators[c.indicator].to_numpy()
+    col = indicators[c.indicator]
+    return col if c.op in ("in", "not in") else col.to_numpy()
 
 
 def resolve_threshold(c: Criterion, indicators: pd.DataFrame, in_stock: np.ndarray) -> float | str | list[str]:
     """The criterion's threshold in its indicator's unit; quantiles resolved on the stock."""
     if c.quantile is not None:
-        vals = _observed(c, indicators).astype("float64")
+        vals = np.asarray(_observed(c, indicators), dtype="float64")
         return weighted_quantile(vals[in_stock], indicators["land_area_m2"].to_numpy()[in_stock], c.quantile)
     return c.threshold  # type: ignore[return-value]
 
@@ -68,13 +70,13 @@ def evaluate(c: Criterion, indicators: pd.DataFrame, threshold: float | str | li
     """``(met, missing)`` boolean arrays for one criterion (before the missing policy)."""
     obs = _observed(c, indicators)
     if c.op in ("in", "not in"):
-        s = pd.Series(obs, dtype="string")
+        s = pd.Series(obs) if not isinstance(obs, pd.Series) else obs
         missing = s.isna().to_numpy()
-        met = s.isin(list(threshold)).fillna(False).to_numpy()  # type: ignore[arg-type]
+        met = s.isin(list(threshold)).to_numpy(dtype=bool, na_value=False) & ~missing  # type: ignore[arg-type]
         if c.op == "not in":
             met = ~met & ~missing
         return met, missing
-    obs = obs.astype("float64")
+    obs = np.asarray(obs, dtype="float64")
     missing = np.isnan(obs)
     thr = float(QUALITY_LEVELS[threshold]) if isinstance(threshold, str) else float(threshold)  # type: ignore[arg-type]
     if np.isnan(thr):  # a quantile of an all-missing stock
@@ -116,7 +118,7 @@ def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020
         msg = f"rule pack '{pack.pack.name}' defines no zones ([stock] and [[candidates]]); use it with zoning.check_blocks"
         raise ValueError(msg)
     stock_col = "current_class" if pack.stock.use == "current_use" else "planned_class"
-    in_stock = indicators[stock_col].isin(pack.stock.codes).fillna(False).to_numpy()
+    in_stock = indicators[stock_col].isin(pack.stock.codes).to_numpy(dtype=bool, na_value=False)
 
     status: dict[str, np.ndarray] = {}
     met_policy: dict[str, np.ndarray] = {}
@@ -127,9 +129,9 @@ def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020
         thr = resolve_threshold(c, indicators, in_stock)
         thresholds[c.code] = thr
         met, missing = evaluate(c, indicators, thr)
-        st = np.where(missing, "missing", np.where(met, "pass", "fail")).astype(object)
-        st[~in_stock] = ""
-        status[c.code] = st
+        st = np.where(missing, 3, np.where(met, 1, 2)).astype(np.int8)
+        st[~in_stock] = 0
+        status[c.code] = pd.Categorical.from_codes(st, categories=list(STATUS))
         met_policy[c.code] = met | (missing & (c.missing == "pass"))
 
     candidate = np.full(n, NONE, dtype=object)
@@ -145,9 +147,9 @@ def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020
         assigned |= take
     candidate[~in_stock] = NOT_INDUSTRIAL
 
-    out = pd.DataFrame({"in_stock": in_stock, "candidate": candidate}, index=indicators.index)
-    for code, st in status.items():
-        out[code] = st
+    cats = [c.name for c in pack.candidates] + [NONE, NOT_INDUSTRIAL]
+    out = pd.DataFrame({"in_stock": in_stock, "candidate": pd.Categorical(candidate, categories=cats), **status},
+                       index=indicators.index)
     out.attrs["thresholds"] = thresholds
     out.attrs["rules"] = pack.pack.name
     return out

@@ -4,38 +4,77 @@
 and the codes of the criteria met, failed and missing. :func:`reasons_table` gives the long
 form — one row per parcel and criterion with observed value, comparison and threshold — for
 analysts who want to filter or pivot.
+
+Sentences are assembled with Arrow string kernels (values are formatted once per distinct
+rounded value), so a million parcels are explained in a few seconds.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from zoning.rules.schema import INDICATORS, Criterion, RulePack
 
-__all__ = ["explain", "reasons_table"]
+__all__ = ["STATUS", "explain", "reasons_table", "status_codes"]
 
-_GRADE = {1: "poor", 2: "fair", 3: "good"}
-_GRADE_ZH = {1: "差", 2: "一般", 3: "好", "poor": "差", "fair": "一般", "good": "好"}
+#: Criterion status per parcel, as stored in the classification columns (categorical codes).
+STATUS = ("", "pass", "fail", "missing")
+_GRADE = {1.0: "poor", 2.0: "fair", 3.0: "good"}
+_GRADE_ZH = {1.0: "差", 2.0: "一般", 3.0: "好", "poor": "差", "fair": "一般", "good": "好"}
 _OP = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠", "in": "∈", "not in": "∉"}
+_NULL = pa.scalar(None, pa.string())
 
 
-def _fmt_values(c: Criterion, obs: np.ndarray, lang: str) -> np.ndarray:
-    """Observed values as strings (vectorised)."""
+def status_codes(col: pd.Series) -> np.ndarray:
+    """Status column (categorical or strings) → int8 codes 0 '', 1 pass, 2 fail, 3 missing."""
+    if isinstance(col.dtype, pd.CategoricalDtype) and list(col.cat.categories) == list(STATUS):
+        return col.cat.codes.to_numpy(dtype=np.int8)
+    return pd.Categorical(col.astype(object).fillna(""), categories=list(STATUS)).codes.astype(np.int8)
+
+
+def _arrow(values: np.ndarray | list[str]) -> pa.Array:
+    return pa.array(values, type=pa.string())
+
+
+def _col_arrow(s: pd.Series, missing: str = "", mapping: dict | None = None) -> pa.Array:  # type: ignore[type-arg]
+    """A column as Arrow strings via its distinct values (missing → ``missing``)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes, uniq = s.cat.codes.to_numpy(), list(s.cat.categories)
+    else:
+        codes, uniq = pd.factorize(s.astype(object), use_na_sentinel=True)
+        uniq = list(uniq)
+    strings = [str(mapping.get(u, u)) if mapping else str(u) for u in uniq] + [missing]
+    return pc.take(_arrow(strings), pa.array(np.where(codes < 0, len(uniq), codes).astype(np.int64)))
+
+
+def _format_unique(v: np.ndarray, fmt) -> pa.Array:  # type: ignore[no-untyped-def]
+    """Format each distinct value once, then gather (fast for a million parcels)."""
+    uniq, inv = np.unique(v, return_inverse=True)
+    strings = [fmt(u) for u in uniq.tolist()]
+    return pc.take(_arrow(strings), pa.array(inv.astype(np.int64)))
+
+
+def _fmt_values(c: Criterion, obs: np.ndarray, lang: str) -> pa.Array:
+    """Observed values as display strings ('?' when missing)."""
     ind = INDICATORS[c.indicator]
     if ind.kind == "class":
-        return pd.Series(obs, dtype="string").fillna("?").to_numpy(dtype=object)
-    v = obs.astype("float64")
+        s = pd.Series(obs, dtype=object)
+        codes, uniq = pd.factorize(s, use_na_sentinel=True)
+        strings = [str(u) for u in uniq] + ["?"]
+        return pc.take(_arrow(strings), pa.array(np.where(codes < 0, len(uniq), codes).astype(np.int64)))
+    v = np.asarray(obs, dtype="float64")
     if ind.kind == "grade":
         m = _GRADE_ZH if lang == "zh" else _GRADE
-        return pd.Series(v).map(m).fillna("?").to_numpy(dtype=object)
+        return _format_unique(np.nan_to_num(v, nan=0.0), lambda u: m.get(u, "?"))
     if ind.unit == "share":
-        s = pd.Series(np.round(v * 100)).astype("Int64").astype("string") + "%"
-    else:
-        digits = {"{:.0f}": 0, "{:.1f}": 1, "{:.3f}": 3}.get(ind.fmt, 2)
-        r = np.round(v, digits)
-        s = pd.Series(r).astype("Int64").astype("string") if digits == 0 else pd.Series(r).astype("string")
-    return s.fillna("?").to_numpy(dtype=object)
+        r = np.round(v * 100)
+        return _format_unique(r, lambda u: "?" if u != u else f"{u:.0f}%")
+    digits = {"{:.0f}": 0, "{:.1f}": 1, "{:.3f}": 3}.get(ind.fmt, 2)
+    r = np.round(v, digits)
+    return _format_unique(r, lambda u: "?" if u != u else f"{u:.{digits}f}")
 
 
 def _fmt_threshold(c: Criterion, thr: object, lang: str) -> str:
@@ -45,46 +84,86 @@ def _fmt_threshold(c: Criterion, thr: object, lang: str) -> str:
     if ind.kind == "grade":
         return _GRADE_ZH[thr] if lang == "zh" else str(thr)  # type: ignore[index]
     t = float(thr)  # type: ignore[arg-type]
-    unit = "" if ind.unit in ("share", "ratio") else (" 年" if lang == "zh" and ind.unit == "years" else f" {ind.unit}")
-    return (f"{t:.0%}" if ind.unit == "share" else f"{ind.fmt.format(t)}{unit}")
+    if ind.unit == "share":
+        return f"{t:.0%}"
+    unit = "" if ind.unit == "ratio" else (" 年" if lang == "zh" and ind.unit == "years" else f" {ind.unit}")
+    return f"{ind.fmt.format(t)}{unit}"
 
 
-def _snippets(pack: RulePack, indicators: pd.DataFrame, classification: pd.DataFrame, lang: str) -> dict[str, np.ndarray]:
-    """Per criterion, the text shown for each parcel: '<name> <value> <op> <threshold>'."""
-    thresholds = classification.attrs.get("thresholds", {})
-    out: dict[str, np.ndarray] = {}
-    for c in pack.criteria:
-        if c.level != "parcel" or c.code not in classification:
-            continue
-        col = "quality_rank" if c.indicator == "building_quality" else c.indicator
-        obs = indicators[col].to_numpy()
-        vals = _fmt_values(c, obs, lang)
-        thr = _fmt_threshold(c, thresholds.get(c.code, c.threshold), lang)
-        name = INDICATORS[c.indicator].name_zh if lang == "zh" else INDICATORS[c.indicator].name_en
-        st = classification[c.code].to_numpy(dtype=object)
-        op = _OP[c.op]
-        if lang == "zh":
-            passed = name + " " + vals + f" {op} {thr}"
-            failed = name + " " + vals + f"（需 {op} {thr}）"
-            missing = name + "缺失"
-        else:
-            passed = name + " " + vals + f" {op} {thr}"
-            failed = name + " " + vals + f" (needs {op} {thr})"
-            missing = name + " missing"
-        out[c.code] = np.where(st == "pass", passed, np.where(st == "fail", failed, np.where(st == "missing", missing, "")))
-    return out
+class _Snippets:
+    """Per criterion: formatted values and status codes for every parcel; texts built on subsets."""
+
+    def __init__(self, pack: RulePack, indicators: pd.DataFrame, classification: pd.DataFrame, lang: str) -> None:
+        thresholds = classification.attrs.get("thresholds", {})
+        self.lang = lang
+        self.parts: dict[str, tuple[pa.Array, np.ndarray, str, str, str]] = {}
+        for c in pack.criteria:
+            if c.level != "parcel" or c.code not in classification:
+                continue
+            col = "quality_rank" if c.indicator == "building_quality" else c.indicator
+            vals = _fmt_values(c, indicators[col].to_numpy(), lang)
+            thr = _fmt_threshold(c, thresholds.get(c.code, c.threshold), lang)
+            name = INDICATORS[c.indicator].name_zh if lang == "zh" else INDICATORS[c.indicator].name_en
+            op = _OP[c.op]
+            passed = f" {op} {thr}"
+            failed = f"（需 {op} {thr}）" if lang == "zh" else f" (needs {op} {thr})"
+            self.parts[c.code] = (vals, status_codes(classification[c.code]), name, passed, failed)
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self.parts)
+
+    def status(self, code: str) -> np.ndarray:
+        return self.parts[code][1]
+
+    def text(self, code: str, idx: np.ndarray, *, only_unmet: bool = False) -> pa.Array:
+        """'<name> <value> <op> <threshold>' for parcels ``idx`` (null where not evaluated)."""
+        vals, st, name, passed, failed = self.parts[code]
+        v = pc.take(vals, pa.array(idx))
+        s = st[idx]
+        missing = pa.scalar(f"{name}缺失" if self.lang == "zh" else f"{name} missing")
+        out = pc.if_else(pa.array(s == 2), pc.binary_join_element_wise(f"{name} ", v, failed, ""),
+                         pc.if_else(pa.array(s == 3), missing, _NULL))
+        if not only_unmet:
+            out = pc.if_else(pa.array(s == 1), pc.binary_join_element_wise(f"{name} ", v, passed, ""), out)
+        return out
+
+    def code_lists(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Space-separated codes met / failed / missing per parcel, built per distinct pattern."""
+        codes = self.codes
+        n = len(next(iter(self.parts.values()))[1]) if codes else 0
+        if not codes:
+            empty = np.full(n, "", dtype=object)
+            return empty, empty, empty
+        key = np.zeros(n, dtype=np.int64)
+        for j, c in enumerate(codes):
+            key += self.status(c).astype(np.int64) << (2 * j)
+        uniq, inv = np.unique(key, return_inverse=True)
+        lists = []
+        for status in (1, 2, 3):
+            strings = np.array([" ".join(c for j, c in enumerate(codes) if (u >> (2 * j)) & 3 == status) for u in uniq.tolist()], dtype=object)
+            lists.append(strings[inv])
+        return lists[0], lists[1], lists[2]
 
 
-def _join(parts: list[np.ndarray], sep: str) -> np.ndarray:
-    """Join per-parcel snippets, skipping empty ones (vectorised over parcels)."""
+def _join(parts: list[pa.Array], sep: str, n: int) -> pa.Array:
+    """Join per-parcel snippets, skipping nulls."""
     if not parts:
-        return np.array([], dtype=object)
-    acc = pd.Series(parts[0], dtype="string").fillna("")
+        return pa.nulls(n, pa.string())
+    # (null_handling="skip" drops all-null rows in some pyarrow versions; join pairwise instead)
+    acc = parts[0]
     for p in parts[1:]:
-        s = pd.Series(p, dtype="string").fillna("")
-        both = (acc != "") & (s != "")
-        acc = acc.where(~both, acc + sep) + s
-    return acc.to_numpy(dtype=object)
+        both = pc.binary_join_element_wise(acc, p, sep)
+        acc = pc.if_else(pc.is_null(acc), p, pc.if_else(pc.is_null(p), acc, both))
+    return acc
+
+
+def _strings_series(values: np.ndarray | pa.Array, index: pd.Index) -> pd.Series:
+    if isinstance(values, np.ndarray):
+        values = pa.array(values, type=pa.string())
+    if values.null_count:
+        values = pc.if_else(pc.is_null(values), "", values)
+    return pd.Series(pd.arrays.ArrowStringArray(values), index=index)
 
 
 def explain(
@@ -125,82 +204,96 @@ def explain(
         raise ValueError(msg)
     pack = load_rules(rules)
     n = len(parcels)
-    snips = _snippets(pack, indicators, classification, lang)
-    codes = list(snips)
-    st = {c: classification[c].to_numpy(dtype=object) for c in codes}
+    sn = _Snippets(pack, indicators, classification, lang)
+    met, failed, missing = sn.code_lists()
 
-    def code_list(status: str) -> np.ndarray:
-        return _join([np.where(st[c] == status, c, "") for c in codes], " ")
-
-    met, failed, missing = code_list("pass"), code_list("fail"), code_list("missing")
     zone = zones["zone"].to_numpy(dtype=object)
-    cid = zones["cluster_id"].astype("string").fillna("").to_numpy(dtype=object)
-    note = zones["area_note"].astype("string").fillna("").to_numpy(dtype=object)
+    cid_a = _col_arrow(zones["cluster_id"])
+    has_area = zones["cluster_id"].notna().to_numpy()
+    note_a = _col_arrow(zones["area_note"])
     enclave = zones["enclave"].to_numpy(dtype=bool)
-    cand = (zones["candidate"] if "candidate" in zones else classification["candidate"]).to_numpy(dtype=object)
+    cand_col = zones["candidate"] if "candidate" in zones else classification["candidate"]
     sep = "；" if lang == "zh" else "; "
     label = {z: pack.zone_label(z, lang) for z in pack.zones}
     cls_label = {c.name: " / ".join(pack.zone_label(z, lang) for z in c.zones) for c in pack.candidates}
+    zone_label = _col_arrow(zones["zone"], mapping=label)
+    order_parts: list[np.ndarray] = []
+    text_parts: list[pa.Array] = []
 
-    reason = np.full(n, "", dtype=object)
+    def take(arr: pa.Array, idx: np.ndarray) -> pa.Array:
+        return pc.take(arr, pa.array(idx))
+
+    def emit(idx: np.ndarray, text: pa.Array) -> None:
+        order_parts.append(idx)
+        text_parts.append(text)
+
     # not industrial
-    ni = zone == "not_industrial"
-    if ni.any():
+    idx = np.flatnonzero(zone == "not_industrial")
+    if len(idx):
         use_col = pack.stock.use if pack.stock else "current_use"
-        raw = parcels[use_col].astype("string").fillna("?").to_numpy(dtype=object) if use_col in parcels else np.full(n, "?", dtype=object)
-        klass = indicators["current_class" if use_col == "current_use" else "planned_class"].astype("string").fillna("?").to_numpy(dtype=object)
+        raw_a = _col_arrow(parcels[use_col], "?") if use_col in parcels else _arrow(["?"] * n)
+        klass_a = _col_arrow(indicators["current_class" if use_col == "current_use" else "planned_class"], "?")
         stock = ", ".join(pack.stock.codes) if pack.stock else ""
         if lang == "zh":
-            reason[ni] = label["not_industrial"] + "：" + ("现状用途" if use_col == "current_use" else "规划用途") + " " + raw[ni] + "（" + klass[ni] + f"）不属于工业用地存量（{stock}）"
+            emit(idx, pc.binary_join_element_wise(label["not_industrial"] + "：" + ("现状用途" if use_col == "current_use" else "规划用途") + " ",
+                                                  take(raw_a, idx), "（", take(klass_a, idx), f"）不属于工业用地存量（{stock}）", ""))
         else:
-            reason[ni] = label["not_industrial"] + f": {use_col.replace('_', ' ')} '" + raw[ni] + "' (" + klass[ni] + f") is not in the industrial stock ({stock})"
-    # per candidate class: the criteria of that class
-    class_text: dict[str, np.ndarray] = {}
-    for c in pack.candidates:
-        class_text[c.name] = _join([snips[k] for k in [*c.gate, *c.criteria] if k in snips], sep)
+            emit(idx, pc.binary_join_element_wise(label["not_industrial"] + f": {use_col.replace('_', ' ')} '", take(raw_a, idx), "' (",
+                                                  take(klass_a, idx), f") is not in the industrial stock ({stock})", ""))
+
     zoned = np.isin(zone, ["retain_upgrade", "land_consolidation", "contiguous_renewal"])
     for c in pack.candidates:
-        m = zoned & np.isin(zone, c.zones) & ~enclave
-        if not m.any():
+        idx = np.flatnonzero(zoned & np.isin(zone, c.zones) & ~enclave)
+        if not len(idx):
             continue
-        head = np.array([label[z] for z in zone[m]], dtype=object)
+        crit = _join([sn.text(k, idx) for k in [*c.gate, *c.criteria] if k in sn.parts], sep, len(idx))
+        head = [take(zone_label, idx), "：连片区域 " if lang == "zh" else ": contiguous area ", take(cid_a, idx),
+                "（" if lang == "zh" else " (", take(note_a, idx), "）" if lang == "zh" else ")", sep,
+                "地块：" if lang == "zh" else "parcel: ", crit, ""]
+        emit(idx, pc.binary_join_element_wise(*head))
+    idx = np.flatnonzero(zoned & enclave)
+    if len(idx):
+        own = _join([sn.text(k, idx) for k in sn.codes], sep, len(idx))
         if lang == "zh":
-            reason[m] = head + "：连片区域 " + cid[m] + "（" + note[m] + "）" + sep + "地块：" + class_text[c.name][m]
+            emit(idx, pc.binary_join_element_wise(take(zone_label, idx), "：被连片区域 ", take(cid_a, idx), " 包围的小地块（飞地），随区域划入", sep, "本身：", own, ""))
         else:
-            reason[m] = head + ": contiguous area " + cid[m] + " (" + note[m] + ")" + sep + "parcel: " + class_text[c.name][m]
-    enc = zoned & enclave
-    if enc.any():
-        head = np.array([label[z] for z in zone[enc]], dtype=object)
-        if lang == "zh":
-            reason[enc] = head + "：被连片区域 " + cid[enc] + " 包围的小地块（飞地），随区域划入" + sep + "本身：" + _join([snips[k] for k in codes], sep)[enc]
-        else:
-            reason[enc] = head + ": small enclave surrounded by area " + cid[enc] + ", included with it" + sep + "own criteria: " + _join([snips[k] for k in codes], sep)[enc]
-    # unzoned
+            emit(idx, pc.binary_join_element_wise(take(zone_label, idx), ": small enclave surrounded by area ", take(cid_a, idx), ", included with it", sep, "own criteria: ", own, ""))
     uz = zone == "unzoned"
-    grouped = uz & (cid != "")
-    if grouped.any():
-        cl = np.array([cls_label.get(x, "") for x in cand[grouped]], dtype=object)
+    idx = np.flatnonzero(uz & has_area)
+    if len(idx):
+        cl = take(_col_arrow(cand_col, mapping=cls_label), idx)
         if lang == "zh":
             what = "按得分倾向" if mode == "quota" else "符合"
-            reason[grouped] = label["unzoned"] + f"：{what}" + cl + "地块标准，但所在连片区域 " + cid[grouped] + " 未划入（" + note[grouped] + "）"
+            emit(idx, pc.binary_join_element_wise(label["unzoned"] + f"：{what}", cl, "地块标准，但所在连片区域 ", take(cid_a, idx), " 未划入（", take(note_a, idx), "）", ""))
         else:
             what = "leans by score to" if mode == "quota" else "meets"
-            reason[grouped] = label["unzoned"] + f": {what} the " + cl + " parcel criteria, but its area " + cid[grouped] + " is not zoned (" + note[grouped] + ")"
-    loose = uz & (cid == "")
-    if loose.any():
+            emit(idx, pc.binary_join_element_wise(label["unzoned"] + f": {what} the ", cl, " parcel criteria, but its area ", take(cid_a, idx), " is not zoned (", take(note_a, idx), ")", ""))
+    idx = np.flatnonzero(uz & ~has_area)
+    if len(idx):
         parts = []
         for c in pack.candidates:
-            fails = _join([np.where(st[k] == "fail", snips[k], np.where(st[k] == "missing", snips[k], "")) for k in [*c.gate, *c.criteria] if k in snips], sep)
-            need = f"至少满足 {c.min_met} 项" if lang == "zh" else f"needs {c.min_met} of {len(c.criteria)}"
-            gate = ("且满足 " + ", ".join(c.gate)) if (c.gate and lang == "zh") else (f" plus {', '.join(c.gate)}" if c.gate else "")
+            unmet = _join([sn.text(k, idx, only_unmet=True) for k in [*c.gate, *c.criteria] if k in sn.parts], sep, len(idx))
+            unmet = pc.if_else(pc.is_null(unmet), "—", unmet)
             if lang == "zh":
-                parts.append("非" + cls_label[c.name] + f"（{need}{gate}；未满足：" + fails + "）")
+                gate = ("且满足 " + ", ".join(c.gate)) if c.gate else ""
+                parts.append(pc.binary_join_element_wise("非" + cls_label[c.name] + f"（需满足 {len(c.criteria)} 项中 {c.min_met} 项{gate}；未满足：", unmet, "）", ""))
             else:
-                parts.append("not " + cls_label[c.name] + f" ({need}{gate}; unmet: " + fails + ")")
-        joined = _join([p[loose] if isinstance(p, np.ndarray) else np.full(loose.sum(), p, dtype=object) for p in parts], sep)
-        reason[loose] = label["unzoned"] + ("：" if lang == "zh" else ": ") + joined
-    return pd.DataFrame({"reason": reason, "criteria_met": met, "criteria_failed": failed,
-                         "criteria_missing": missing}, index=parcels.index)
+                gate = f" plus {', '.join(c.gate)}" if c.gate else ""
+                parts.append(pc.binary_join_element_wise("not " + cls_label[c.name] + f" (needs {c.min_met} of {len(c.criteria)}{gate}; unmet: ", unmet, ")", ""))
+        emit(idx, pc.binary_join_element_wise(label["unzoned"] + ("：" if lang == "zh" else ": "), _join(parts, sep, len(idx)), ""))
+
+    if order_parts:
+        order = np.concatenate(order_parts)
+        texts = pa.concat_arrays([t.cast(pa.string()) for t in text_parts])
+        inverse = np.empty(len(order), dtype=np.int64)
+        inverse[order] = np.arange(len(order))
+        reason = pc.take(texts, pa.array(inverse))
+    else:
+        reason = pa.array([""] * n, type=pa.string())
+    idx_ = parcels.index
+    return pd.DataFrame({"reason": _strings_series(reason, idx_), "criteria_met": _strings_series(met, idx_),
+                         "criteria_failed": _strings_series(failed, idx_), "criteria_missing": _strings_series(missing, idx_)},
+                        index=idx_)
 
 
 def reasons_table(
@@ -231,11 +324,12 @@ def reasons_table(
         if c.indicator == "building_quality":
             obs = pd.Series(obs).map(_GRADE).to_numpy(dtype=object)
         thr = thresholds.get(c.code, c.threshold)
+        st = np.asarray(STATUS, dtype=object)[status_codes(classification[c.code])][stock]
         frames.append(pd.DataFrame({
             "parcel_id": ids, "code": c.code, "criterion": c.name_en, "indicator": c.indicator,
             "observed": pd.Series(obs, dtype=object).to_numpy(), "op": c.op,
             "threshold": ", ".join(thr) if isinstance(thr, list) else (thr if isinstance(thr, str) else float(thr)),  # type: ignore[arg-type]
-            "unit": INDICATORS[c.indicator].unit, "status": classification[c.code].to_numpy(dtype=object)[stock],
+            "unit": INDICATORS[c.indicator].unit, "status": st,
             "threshold_status": c.status,
         }))
     if not frames:

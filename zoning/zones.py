@@ -112,14 +112,14 @@ def quota_targets(pack: RulePack, stock_km2: float) -> dict[str, dict[str, float
     return out
 
 
-def _zone_test(c, value: float) -> tuple[bool, str]:  # type: ignore[no-untyped-def]
-    """Evaluate a zone-level criterion on an area value: (met, status)."""
-    if value is None or not np.isfinite(value):
-        return c.missing == "pass", "missing"
-    thr = float(c.threshold)
-    met = bool({"<": value < thr, "<=": value <= thr, ">": value > thr, ">=": value >= thr,
-                "==": value == thr, "!=": value != thr}[c.op])
-    return met, "pass" if met else "fail"
+def _zone_test_many(c, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """Evaluate a zone-level criterion on every area: (met after missing policy, status)."""
+    from zoning.classify import _compare
+
+    missing = ~np.isfinite(values)
+    raw = _compare(values, c.op, float(c.threshold)) & ~missing
+    status = np.where(missing, "missing", np.where(raw, "pass", "fail")).astype(object)
+    return raw | (missing & (c.missing == "pass")), status
 
 
 def form_zones(
@@ -224,107 +224,178 @@ def form_zones(
         top = d.groupby(["g", "d"])["w"].sum().reset_index().sort_values(["g", "w"], ascending=[True, False])
         areas["district"] = top.drop_duplicates("g").set_index("g")["d"].reindex(range(ng)).to_numpy()
 
-    # --- zone-level criteria --------------------------------------------------------
-    zone_of = np.full(ng, "unzoned", dtype=object)
-    notes: list[str] = [""] * ng
-    sep = "；" if lang == "zh" else "; "
+    # --- zone-level criteria (vectorised over areas) ---------------------------------
+    values = {"zone_area_ha": g_area / 1e4, **{k: np.asarray(stats[k], dtype="float64") for k in _AREA_INDICATORS}}
+    zcode = np.full(ng, ZONES.index("unzoned"), dtype=np.int8)
+    notes = np.full(ng, "", dtype=object)
     passed = np.zeros(ng, dtype=bool)
-    for k in range(ng):
-        cand: CandidateClass = cands[g_class[k]]
-        fails, texts = [], []
+    sep = "；" if lang == "zh" else "; "
+    for cand in pack.candidates:
+        sel = g_class == cand.name
+        if not sel.any():
+            continue
+        ok = sel.copy()
+        texts, fails = [], []
         for code in cand.zone_criteria:
             c = pack.criterion(code)
-            value = areas.at[k, "area_ha"] if c.indicator == "zone_area_ha" else areas.at[k, c.indicator]
-            met, st = _zone_test(c, value)
-            texts.append((code, c, value, st))
-            if not met:
-                fails.append((code, c, value, st))
-        if fails:
-            notes[k] = sep.join(_fmt_zone(code, c, v, st, lang) for code, c, v, st in fails)
-            continue
-        passed[k] = True
+            met, st = _zone_test_many(c, values[c.indicator])
+            ok &= met
+            txt = _fmt_zone_many(code, c, values[c.indicator], st, lang)
+            texts.append(txt)
+            fails.append(np.where(met, "", txt))
+        passed |= ok
+        bad = sel & ~ok
+        notes[bad] = _join_str(fails, sep)[bad]
         if cand.split:
             c = pack.criterion(cand.split)
-            value = areas.at[k, c.indicator]
-            met, st = _zone_test(c, value)
-            zone_of[k] = cand.zones[0] if met else cand.zones[1]
-            split_txt = _fmt_zone(cand.split, c, value, st, lang) + f" → {pack.zone_label(zone_of[k], lang)}"
-            notes[k] = sep.join([_fmt_zone(code, cc, v, s, lang) for code, cc, v, s in texts] + [split_txt])
+            met, st = _zone_test_many(c, values[c.indicator])
+            zc = np.where(met, ZONES.index(cand.zones[0]), ZONES.index(cand.zones[1])).astype(np.int8)
+            arrow = np.array([" → " + pack.zone_label(z, lang) for z in ZONES], dtype=object)[zc]
+            texts.append(_fmt_zone_many(cand.split, c, values[c.indicator], st, lang) + arrow)
         else:
-            zone_of[k] = cand.zones[0]
-            notes[k] = sep.join(_fmt_zone(code, cc, v, s, lang) for code, cc, v, s in texts)
+            zc = np.full(ng, ZONES.index(cand.zones[0]), dtype=np.int8)
+        zcode[ok] = zc[ok]
+        notes[ok] = _join_str(texts, sep)[ok]
     areas["passes_area_criteria"] = passed
 
     # --- quotas ---------------------------------------------------------------------
     stock_km2 = float(area0[in_stock].sum() / 1e6)
     targets = quota_targets(pack, stock_km2)
-    areas["rank"] = pd.array([pd.NA] * ng, dtype="Int64")
+    ranks = np.full(ng, -1, dtype=np.int64)
     if mode == "quota":
-        for zone, t in targets.items():
-            pool = np.flatnonzero(passed & (zone_of == zone))
-            cname = next(c.name for c in pack.candidates if zone in c.zones)
-            order = pool[np.argsort(-areas[f"score_{cname}"].to_numpy()[pool], kind="stable")]
+        for zname, t in targets.items():
+            pool = np.flatnonzero(passed & (zcode == ZONES.index(zname)))
+            cname = next(c.name for c in pack.candidates if zname in c.zones)
+            score = areas[f"score_{cname}"].to_numpy()
+            order = pool[np.argsort(-score[pool], kind="stable")]
             total, target = 0.0, t["km2"] * 1e6
+            label = pack.zone_label(zname, lang)
             for r, k in enumerate(order, start=1):
-                areas.at[k, "rank"] = r
-                a = g_area[k]
-                sc = areas.at[k, f"score_{cname}"]
+                ranks[k] = r
+                a, sc = g_area[k], score[k]
                 if total >= target or (total + a > target and abs(total + a - target) > abs(total - target)):
-                    notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，超出{pack.zone_label(zone, lang)}面积指标" if lang == "zh"
-                                 else f"{sep}score {sc:.2f}, ranked {r} of {len(order)}: beyond the {pack.zone_label(zone, lang)} quota")
-                    zone_of[k] = "unzoned"
+                    notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，超出{label}面积指标" if lang == "zh"
+                                 else f"{sep}score {sc:.2f}, ranked {r} of {len(order)}: beyond the {label} quota")
+                    zcode[k] = ZONES.index("unzoned")
                     continue
                 total += a
                 notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，在面积指标内" if lang == "zh"
                              else f"{sep}score {sc:.2f}, ranked {r} of {len(order)}: within the quota")
-    areas["zone"] = zone_of
+    areas["rank"] = pd.array(np.where(ranks > 0, ranks, 0), dtype="Int64")
+    areas.loc[ranks <= 0, "rank"] = pd.NA
+    areas["zone"] = np.asarray(ZONES, dtype=object)[zcode]
     areas["note"] = notes
 
-    zone = np.where(in_stock, "unzoned", NOT_INDUSTRIAL).astype(object)
-    zone[grouped] = zone_of[lab]
-    cluster_id = np.full(n, None, dtype=object)
-    cluster_id[grouped] = areas["cluster_id"].to_numpy()[lab]
+    # per parcel, as integer codes
+    pz = np.where(in_stock, ZONES.index("unzoned"), ZONES.index(NOT_INDUSTRIAL)).astype(np.int8)
+    pz[grouped] = zcode[lab]
+    codes = np.full(n, -1, dtype=np.int64)
+    codes[grouped] = lab
     enclave_flag = np.zeros(n, dtype=bool)
 
     # --- enclaves: small industrial parcels enclosed by one zone join it -----------
-    if enclave > 0:
-        zoned = np.isin(zone, ZONES[:3])
-        cand_idx = np.flatnonzero(in_stock & ~zoned & (area0 <= enclave * 1e4) & ~shapely.is_missing(geoms))
-        if len(cand_idx):
-            tree = shapely.STRtree(geoms)
-            qi, qj = tree.query(geoms[cand_idx], predicate="dwithin", distance=gap)
-            qi = cand_idx[qi]
-            keep = qi != qj
-            qi, qj = qi[keep], qj[keep]
-            nb = pd.DataFrame({"p": qi, "c": pd.Series(cluster_id[qj], dtype="string"), "z": zone[qj]})
-            nb["zoned"] = np.isin(nb["z"].to_numpy(), ZONES[:3])
-            agg = nb.groupby("p").agg(n=("c", "size"), all_zoned=("zoned", "all"), nc=("c", "nunique"), c=("c", "first"))
-            enc = agg[(agg["n"] >= 2) & agg["all_zoned"] & (agg["nc"] == 1)]
-            if len(enc):
-                p = enc.index.to_numpy()
-                cid = enc["c"].to_numpy(dtype=object)
-                zmap = dict(zip(areas["cluster_id"], areas["zone"]))
-                zone[p] = [zmap[c] for c in cid]
-                cluster_id[p] = cid
-                enclave_flag[p] = True
-                add = pd.Series(area0[p], index=cid).groupby(level=0).sum()
-                cnt = pd.Series(1, index=cid).groupby(level=0).sum()
-                pos = areas.set_index("cluster_id").index
-                areas["enclaves"] = 0
-                areas["enclave_ha"] = 0.0
-                areas.loc[pos.get_indexer(cnt.index), "enclaves"] = cnt.to_numpy()
-                areas.loc[pos.get_indexer(add.index), "enclave_ha"] = add.to_numpy() / 1e4
+    if enclave > 0 and ng:
+        enclave_flag = _enclaves(geoms, pz, codes, in_stock, area0, enclave * 1e4, gap)
+        if enclave_flag.any():
+            # _enclaves wrote the enclosing area into codes; take its zone
+            pz[enclave_flag] = zcode[codes[enclave_flag]]
+            cnt = np.bincount(codes[enclave_flag], minlength=ng)
+            add = np.bincount(codes[enclave_flag], weights=area0[enclave_flag], minlength=ng)
+            areas["enclaves"] = cnt
+            areas["enclave_ha"] = add / 1e4
 
-    note_of = dict(zip(areas["cluster_id"], areas["note"]))
     out = pd.DataFrame(
-        {"zone": zone, "cluster_id": pd.array(cluster_id, dtype="string"), "candidate": classes,
-         "area_note": [note_of.get(c, "") if c is not None else "" for c in cluster_id], "enclave": enclave_flag},
+        {"zone": pd.Categorical.from_codes(pz, categories=list(ZONES)),
+         "cluster_id": pd.Categorical.from_codes(codes, categories=areas["cluster_id"].tolist()) if ng else pd.Categorical([None] * n),
+         "candidate": pd.Categorical(classes),
+         "area_note": _note_cat(codes, areas["note"].tolist()),
+         "enclave": enclave_flag},
         index=parcels.index,
     )
     out.attrs["targets"] = targets
     out.attrs["stock_km2"] = stock_km2
     settings = {"gap_m": gap, "min_core_neighbours": float(core), "enclave_max_ha": enclave}
     return Zones(out, areas, mode, settings)
+
+
+def _enclaves(geoms: np.ndarray, pz: np.ndarray, codes: np.ndarray, in_stock: np.ndarray, area0: np.ndarray,
+              max_m2: float, gap: float) -> np.ndarray:
+    """Small stock parcels outside any zone whose every neighbour (within ``gap``) lies in one zone area.
+
+    Writes the enclosing area's number into ``codes`` and returns the enclave mask. Only
+    parcels inside some zone area's bounding box are queried (a parcel outside every zone's
+    envelope cannot be enclosed by it).
+    """
+    n = len(geoms)
+    zoned = pz <= 2
+    flag = np.zeros(n, dtype=bool)
+    cand = in_stock & ~zoned & (area0 <= max_m2) & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    if not cand.any() or not zoned.any():
+        return flag
+    b = shapely.bounds(geoms)
+    zi = np.flatnonzero(zoned)
+    env = pd.DataFrame(b[zi], columns=["x0", "y0", "x1", "y1"]).groupby(codes[zi]).agg({"x0": "min", "y0": "min", "x1": "max", "y1": "max"})
+    boxes = shapely.box(env["x0"] - gap, env["y0"] - gap, env["x1"] + gap, env["y1"] + gap)
+    ci = np.flatnonzero(cand)
+    hit = shapely.STRtree(boxes).query(shapely.points((b[ci, 0] + b[ci, 2]) / 2, (b[ci, 1] + b[ci, 3]) / 2))[0]
+    ci = ci[np.unique(hit)]
+    if len(ci) == 0:
+        return flag
+    tree = shapely.STRtree(geoms)
+    workers = 2 if len(ci) > 20_000 else 1
+    parts = np.array_split(ci, workers)
+
+    def q(idx: np.ndarray) -> np.ndarray:
+        i, j = tree.query(geoms[idx], predicate="dwithin", distance=gap)
+        return np.vstack([idx[i], j])
+
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as ex:
+            pairs = np.hstack(list(ex.map(q, parts)))
+    else:
+        pairs = q(ci)
+    qi, qj = pairs[0], pairs[1]
+    keep = qi != qj
+    qi, qj = qi[keep], qj[keep]
+    nb = pd.DataFrame({"p": qi, "c": np.where(zoned[qj], codes[qj], -1)})
+    agg = nb.groupby("p")["c"].agg(["size", "min", "max"])
+    enc = agg[(agg["size"] >= 2) & (agg["min"] >= 0) & (agg["min"] == agg["max"])]
+    p = enc.index.to_numpy()
+    flag[p] = True
+    codes[p] = enc["min"].to_numpy()
+    return flag
+
+
+def _join_str(parts: list[np.ndarray], sep: str) -> np.ndarray:
+    """Element-wise join of string arrays, skipping empty strings."""
+    if not parts:
+        return np.array([], dtype=object)
+    out = np.asarray(parts[0], dtype=object)
+    for p in parts[1:]:
+        p = np.asarray(p, dtype=object)
+        both = (out != "") & (p != "")
+        out = np.where(both, out + sep + p, np.where(out != "", out, p))
+    return out
+
+
+def _fmt_zone_many(code: str, c, values: np.ndarray, status: np.ndarray, lang: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Vectorised :func:`_fmt_zone`: each distinct (rounded value, status) is formatted once."""
+    from zoning.rules.schema import INDICATORS
+
+    digits = 2 if INDICATORS[c.indicator].unit == "share" else 1
+    r = np.round(np.asarray(values, dtype="float64"), digits)
+    key = pd.MultiIndex.from_arrays([np.nan_to_num(r, nan=-1e300), status])
+    codes, uniq = pd.factorize(key)
+    strings = np.array([_fmt_zone(code, c, (np.nan if v == -1e300 else v), st, lang) for v, st in uniq], dtype=object)
+    return strings[codes]
+
+
+def _note_cat(codes: np.ndarray, notes: list[str]) -> pd.Categorical:
+    """Per-parcel area note as a categorical (notes repeat per area)."""
+    uniq, inv = np.unique(np.asarray(notes + [""], dtype=object).astype(str), return_inverse=True)
+    return pd.Categorical.from_codes(inv[np.where(codes < 0, len(notes), codes)], categories=uniq.tolist())
 
 
 def _fmt_zone(code: str, c, value: float, status: str, lang: str = "en") -> str:  # type: ignore[no-untyped-def]
