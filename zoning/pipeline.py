@@ -126,24 +126,35 @@ class ZoningResult:
         return plot_zones(self, **kwargs)
 
 
-def _dissolve(geoms: np.ndarray, groups: np.ndarray, coverage: bool) -> dict[Any, Any]:
-    out = {}
+def _dissolve(geoms: np.ndarray, groups: np.ndarray, coverage: bool) -> list[Any]:
+    """Union of ``geoms`` per integer group 0..k-1 (coverage union when parcels do not overlap)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     order = np.argsort(groups, kind="stable")
     g_sorted = groups[order]
     bounds = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1], True])
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        part = geoms[order[a:b]]
-        if coverage:
-            try:
-                u = shapely.coverage_union_all(part)
-                if not u.is_valid:
-                    u = shapely.union_all(part)
-            except shapely.errors.GEOSException:
-                u = shapely.union_all(part)
-        else:
-            u = shapely.union_all(part)
-        out[g_sorted[a]] = u
-    return out
+    parts = [geoms[order[a:b]] for a, b in zip(bounds[:-1], bounds[1:])]
+
+    def union(chunk: list[np.ndarray]) -> list[Any]:
+        out = []
+        for part in chunk:
+            if coverage:
+                try:
+                    out.append(shapely.coverage_union_all(part))
+                    continue
+                except shapely.errors.GEOSException:
+                    pass
+            out.append(shapely.union_all(part))
+        return out
+
+    if len(parts) > 200:
+        chunks = [parts[i::2] for i in range(2)]
+        with ThreadPoolExecutor(2) as ex:
+            res = list(ex.map(union, chunks))
+        merged: list[Any] = [None] * len(parts)
+        merged[0::2], merged[1::2] = res[0], res[1]
+        return merged
+    return union(parts)
 
 
 def run(
@@ -259,17 +270,16 @@ def run(
     geom_name = out.geometry.name
     out = out[[c for c in out.columns if c != geom_name] + [geom_name]]
 
-    # dissolved zones
+    # dissolved zones, one row per contiguous area that became a zone
     zoned = out["zone"].isin(ZONES[:3]).to_numpy()
     coverage = not any(p.code == "overlap" for p in report.problems)
-    cid = out["cluster_id"].to_numpy(dtype=object)
-    polys = _dissolve(clean.geometry.to_numpy()[zoned], cid[zoned].astype(str), coverage) if zoned.any() else {}
+    codes = out["cluster_id"].cat.codes.to_numpy()
     areas = zres.areas
-    zone_rows = areas[areas["cluster_id"].isin(list(polys))].copy()
+    zone_rows = areas.iloc[np.unique(codes[zoned])].copy() if zoned.any() else areas.iloc[:0].copy()
+    polys = _dissolve(clean.geometry.to_numpy()[zoned], codes[zoned], coverage) if zoned.any() else []
     zone_rows["zone_label_zh"] = zone_rows["zone"].map({z: pack.zone_label(z, "zh") for z in ZONES})
     zone_rows["zone_label_en"] = zone_rows["zone"].map({z: pack.zone_label(z, "en") for z in ZONES})
-    zones_gdf = gpd.GeoDataFrame(zone_rows.reset_index(drop=True),
-                                 geometry=[polys[c] for c in zone_rows["cluster_id"]], crs=clean.crs)
+    zones_gdf = gpd.GeoDataFrame(zone_rows.reset_index(drop=True), geometry=polys, crs=clean.crs)
     t = tick("dissolve", t)
 
     targets = zres.parcels.attrs.get("targets", {})
