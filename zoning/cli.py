@@ -200,6 +200,10 @@ def _print_result(result: Any, lang: str) -> None:
         ach = f"{r['achieved']:.0%}" if r["achieved"] == r["achieved"] else "—"
         click.echo("  " + _ljust(str(r[label]), 22) + f"{r['parcels']:>8}{r['areas']:>7}{r['area_km2']:>9.2f}{r['area_mu']:>10.0f}{share:>8}{tgt:>9}{ach:>10}")
     click.echo("  (targets: the pack's shares of the stock, e.g. Shenzhen 100 of 260 km² = 38.5 %)")
+    off = [r[label] for _z, r in s.iterrows() if r["achieved"] == r["achieved"] and not 0.67 <= r["achieved"] <= 1.5]
+    if off and result.settings["mode"] == "threshold":
+        click.echo(f"  note: {', '.join(off)} differ from the target by more than half: the thresholds are derived or"
+                   " heuristic (see `zoning rules show`); tune them with --set CODE=VALUE, or fill the targets with --mode quota")
     d = result.by_district
     if len(d) > 1:
         click.echo("\nBy district (km²):")
@@ -271,10 +275,14 @@ def rules_list() -> None:
 @click.argument("name")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True)
 @click.option("--markdown", is_flag=True, help="Markdown instead of a text table.")
-def rules_show(name: str, lang: str, markdown: bool) -> None:
+@click.option("--toml", "as_toml", is_flag=True, help="The pack's TOML source (start your own pack from it).")
+def rules_show(name: str, lang: str, markdown: bool, as_toml: bool) -> None:
     """Print a pack's criteria, thresholds, sources and statuses."""
-    from zoning.rules import load_rules, render_rules
+    from zoning.rules import load_rules, pack_source, render_rules
 
+    if as_toml:
+        click.echo(pack_source(name))
+        return
     click.echo(render_rules(load_rules(name), lang=lang, fmt="markdown" if markdown else "text"))
 
 

@@ -119,6 +119,12 @@ class ZoningResult:
                                            "by_district": self.by_district.reset_index()}
         return write_layers(layers, path, overwrite=overwrite)
 
+    def to_report(self, path: str | os.PathLike[str], **kwargs: Any) -> Path:
+        """Self-contained HTML (or Markdown) report; see :func:`zoning.report.to_report`."""
+        from zoning.report import to_report
+
+        return to_report(self, path, **kwargs)
+
     def plot(self, **kwargs: Any) -> Any:
         """Zone map; see :func:`zoning.plot_zones`."""
         from zoning.plotting import plot_zones

@@ -23,7 +23,7 @@ try:  # Python >= 3.11
 except ModuleNotFoundError:  # pragma: no cover
     import tomli as tomllib  # type: ignore[no-redef]
 
-__all__ = ["available_rules", "load_rules", "parse_override"]
+__all__ = ["available_rules", "load_rules", "pack_source", "parse_override"]
 
 DEFAULT_RULES = "shenzhen-2020"
 
@@ -36,6 +36,15 @@ def available_rules() -> list[str]:
     """
     root = resources.files("zoning.rules").joinpath("packs")
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml"))
+
+
+def pack_source(name: str) -> str:
+    """The TOML text of a shipped pack: copy it to start your own pack.
+
+    >>> pack_source("shenzhen-2020").startswith("# Shenzhen 2020")
+    True
+    """
+    return _read(name)[0]
 
 
 def _loc(raw: Mapping[str, Any], loc: tuple[Any, ...]) -> str:

@@ -1,0 +1,106 @@
+"""Write the example notebooks in notebooks/ (stored without outputs; nbmake executes them in CI).
+
+    python scripts/make_notebooks.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+OUT = Path(__file__).resolve().parent.parent / "notebooks"
+
+NOTEBOOKS: dict[str, list[tuple[str, str]]] = {}
+
+
+def nb(name: str, cells: list[tuple[str, str]]) -> None:
+    NOTEBOOKS[name] = cells
+
+
+nb("01_quickstart", [
+    ("md", """# Quick start: Shenzhen 2020 zones on the sample city
+
+The sample city is about 4,000 synthetic parcels laid inside Shenzhen's real district boundaries,
+with Chinese column names as a bureau would hand them out. This notebook reads it, validates it,
+sorts it into 保留提升区 / 土地整备区 / 连片改造区 and explains the decisions."""),
+    ("code", """import zoning
+
+path = zoning.datasets.get_path("parcels")
+parcels = zoning.read_parcels(path)
+parcels.attrs["zoning"]["columns"][:6]   # how Chinese column names were mapped"""),
+    ("code", """report = zoning.validate_parcels(parcels, reference_year=2025)
+print(report.summary())
+report.to_frame().head()"""),
+    ("md", "## Zones, with targets\n\n`run` chains validation, indicators, classification, contiguity and zones."),
+    ("code", """result = zoning.run(parcels, "shenzhen-2020", lang="zh", reference_year=2025)
+result.summary[["label_zh", "parcels", "areas", "area_km2", "share_of_stock", "target_share", "achieved"]]"""),
+    ("code", "result.by_district.round(2)"),
+    ("md", "## Why is a parcel in its zone?"),
+    ("code", """cols = ["parcel_id", "zone_label", "cluster_id", "reason"]
+result.parcels.groupby("zone", observed=True).head(1)[cols]"""),
+    ("code", """pid = result.parcels.loc[result.parcels["zone"] == "land_consolidation", "parcel_id"].iloc[0]
+print(result.explain(pid))"""),
+    ("md", "## The contiguous areas and their notes"),
+    ("code", """result.zones[["cluster_id", "zone", "district", "area_ha", "legal_ratio", "far", "note"]].sort_values("area_ha", ascending=False).head(10)"""),
+    ("md", "## Quota mode: fill the policy's area targets\n\nAreas are ranked by a documented score and taken until each zone reaches its share of the stock."),
+    ("code", """quota = zoning.run(parcels, mode="quota", lang="zh", reference_year=2025)
+quota.summary[["label_zh", "area_km2", "share_of_stock", "target_share", "achieved"]]"""),
+    ("md", "## Map"),
+    ("code", "ax = result.plot(lang=\"zh\")"),
+])
+
+nb("02_rule_packs", [
+    ("md", """# Rule packs: read, override, write your own
+
+A rule pack is a TOML file: every criterion has a stable code, Chinese and English names, a unit,
+its source clause and a status (official / derived / heuristic)."""),
+    ("code", """import zoning
+from zoning.rules import load_rules, render_rules, rules_table
+
+zoning.available_rules()"""),
+    ("code", """pack = load_rules("shenzhen-2020")
+rules_table(pack, lang="zh")[["name", "level", "test", "status", "source"]]"""),
+    ("md", "## Override thresholds without editing the file"),
+    ("code", """parcels = zoning.read_parcels(zoning.datasets.get_path("parcels"))
+base = zoning.run(parcels, reference_year=2025)
+stricter = zoning.run(parcels, reference_year=2025, overrides={"SZ-C5": 1.2, "SZ-C3": 0.6})
+import pandas as pd
+pd.DataFrame({"default": base.summary["area_km2"], "FAR < 1.2, legal < 60 %": stricter.summary["area_km2"]}).round(2)"""),
+    ("md", "Quantile thresholds are relative to the study area's industrial stock: `q0.6` means the 60th percentile by area."),
+    ("code", """pack = load_rules("shenzhen-2020", overrides={"SZ-R3": "q0.6"})
+r = zoning.run(parcels, pack, reference_year=2025)
+print(r.thresholds["SZ-R3"], "万元/亩 (60th percentile of output per mu)")"""),
+    ("md", "## Write your own pack\n\nStart from the shipped file, change it, load it by path. The loader is strict: a typo is an error naming the file and the key."),
+    ("code", """from pathlib import Path
+import tempfile
+from zoning.rules import pack_source
+
+text = pack_source("shenzhen-2020").replace('value = 1.5\\nunit = "ratio"', 'value = 1.2\\nunit = "ratio"')
+custom = Path(tempfile.mkdtemp()) / "my-district.toml"
+custom.write_text(text.replace('name = "shenzhen-2020"', 'name = "my-district"'), encoding="utf-8")
+load_rules(custom).criterion("SZ-C5").value"""),
+    ("code", """bad = custom.read_text(encoding="utf-8").replace('code = "SZ-C5"', 'code = "SZ-C5"\\nthreshhold = 1')
+custom.write_text(bad, encoding="utf-8")
+try:
+    load_rules(custom)
+except zoning.RulePackError as err:
+    print(err)"""),
+    ("md", "## Documentation generated from the pack"),
+    ("code", "print(render_rules(load_rules('shenzhen-2020'), fmt='markdown', lang='zh')[:1500])"),
+])
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    for name, cells in NOTEBOOKS.items():
+        book = new_notebook(cells=[new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells])
+        book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        book.metadata["language_info"] = {"name": "python"}
+        nbformat.write(book, OUT / f"{name}.ipynb")
+        print("wrote", OUT / f"{name}.ipynb")
+
+
+if __name__ == "__main__":
+    main()
