@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.schema import QUALITY_LEVELS
+from zoning.schema import QUALITY_LEVELS, parse_quality
 
 __all__ = ["M2_PER_MU", "compute_indicators"]
 
@@ -27,7 +27,8 @@ M2_PER_MU = 10_000.0 / 15.0
 _OUTPUT_COLUMNS = [
     "land_area_m2", "land_area_mu", "land_area_ha", "far", "building_age", "legal_ratio",
     "quality_rank", "output_wan_per_mu", "tax_wan_per_mu", "output_yi_per_km2", "tax_yi_per_km2",
-    "value_added_wan_per_mu", "energy_tce_per_wan_va", "current_class", "planned_class",
+    "value_added_wan_per_mu", "energy_tce_per_wan_va", "value_added_wan_per_tce", "current_class",
+    "planned_class",
 ]
 
 
@@ -62,8 +63,11 @@ def compute_indicators(parcels: gpd.GeoDataFrame, *, reference_year: int | None 
         area), ``building_age`` (reference year − year built), ``legal_ratio`` (given, or legal
         area / land area), ``quality_rank`` (poor 1, fair 2, good 3), ``output_wan_per_mu``,
         ``tax_wan_per_mu``, ``output_yi_per_km2``, ``tax_yi_per_km2``,
-        ``value_added_wan_per_mu``, ``energy_tce_per_wan_va`` (tce per 万元 value added) and the
-        parsed land-use classes ``current_class`` / ``planned_class``.
+        ``value_added_wan_per_mu``, ``energy_tce_per_wan_va`` (tce per 万元 value added, the
+        High-Tech Park benchmark is 0.113), its inverse ``value_added_wan_per_tce`` (万元 per
+        tce) and the parsed land-use classes ``current_class`` / ``planned_class``. A missing
+        or zero input gives NaN, never 0; a parcel without area (no geometry) gives NaN for
+        every per-area indicator.
 
     Examples
     --------
@@ -98,9 +102,10 @@ def compute_indicators(parcels: gpd.GeoDataFrame, *, reference_year: int | None 
     else:
         legal = _div(_col(parcels, "legal_area_m2"), area)
     out["legal_ratio"] = legal
-    if "building_quality" in parcels:
-        q = parcels["building_quality"].astype("string").map(QUALITY_LEVELS)
-        out["quality_rank"] = pd.to_numeric(q, errors="coerce").to_numpy(dtype="float64")
+    if "building_quality" in parcels:  # good/fair/poor, or raw labels such as 好/一般/差
+        labels, uniques = pd.factorize(parcels["building_quality"].astype(object), use_na_sentinel=True)
+        ranks = np.array([QUALITY_LEVELS.get(parse_quality(u) or "", np.nan) for u in uniques] + [np.nan], dtype="float64")
+        out["quality_rank"] = ranks[labels]
     else:
         out["quality_rank"] = np.full(len(parcels), np.nan)
     output, tax = _col(parcels, "output_wan"), _col(parcels, "tax_wan")
@@ -111,7 +116,9 @@ def compute_indicators(parcels: gpd.GeoDataFrame, *, reference_year: int | None 
     out["tax_yi_per_km2"] = _div(tax / 1e4, km2)
     va = _col(parcels, "value_added_wan")
     out["value_added_wan_per_mu"] = _div(va, mu)
-    out["energy_tce_per_wan_va"] = _div(_col(parcels, "energy_tce"), va)
+    energy = _col(parcels, "energy_tce")
+    out["energy_tce_per_wan_va"] = _div(energy, va)
+    out["value_added_wan_per_tce"] = _div(va, energy)
     for col, name in (("current_use", "current_class"), ("planned_use", "planned_class")):
         out[name] = parse_landuse(parcels[col]).code.to_numpy() if col in parcels else pd.array([pd.NA] * len(parcels), dtype="string")
     df = pd.DataFrame(out, index=parcels.index)

@@ -25,7 +25,7 @@ __all__ = ["read_blocks", "read_parcels", "standardise_parcels", "write_layers"]
 
 # unit written in a column name -> factor to the canonical unit, per canonical unit
 _MONEY = {"万元": 1.0, "亿元": 1e4, "元": 1e-4}
-_AREA = {"m2": 1.0, "m²": 1.0, "㎡": 1.0, "平方米": 1.0, "平米": 1.0, "公顷": 1e4, "ha": 1e4, "亩": 666.67}
+_AREA = {"m2": 1.0, "m²": 1.0, "㎡": 1.0, "平方米": 1.0, "平米": 1.0, "公顷": 1e4, "ha": 1e4, "亩": 10_000.0 / 15.0}
 _SHARE = {"%": 0.01, "％": 0.01}
 _UNIT_FACTORS = {"万元/yr": _MONEY, "万元": _MONEY, "m²": _AREA, "0–1": _SHARE}
 
@@ -93,9 +93,13 @@ def standardise_parcels(parcels: gpd.GeoDataFrame, *, columns: dict[str, str] | 
         msg = f"parcels should be a GeoDataFrame, got {type(parcels).__name__}; read files with zoning.read_parcels(path)"
         raise InputError(msg)
     gdf = parcels.copy()
-    gdf.attrs = {"zoning": dict(parcels.attrs.get("zoning", {}))}
-    meta = _meta(gdf)
-    meta["problems"] = list(meta["problems"])
+    # pandas deep-copies ``attrs`` into every derived frame (rename, column assignment, ...), so
+    # the metadata is built up in this dict and attached once, at the end.
+    meta: dict[str, Any] = {"problems": [], "columns": [], "notes": []}
+    meta.update(parcels.attrs.get("zoning", {}) if isinstance(parcels.attrs.get("zoning"), dict) else {})
+    meta["problems"] = list(meta.get("problems") or [])
+    meta["notes"] = list(meta.get("notes") or [])
+    meta["columns"] = list(meta.get("columns") or [])
     names = [c for c in gdf.columns if c != gdf.geometry.name]
     matches, notes = match_columns([str(c) for c in names], columns)
     meta["notes"] = list(meta["notes"]) + notes
@@ -106,8 +110,8 @@ def standardise_parcels(parcels: gpd.GeoDataFrame, *, columns: dict[str, str] | 
         gdf = gdf.rename(columns={c: f"{c}_original"})
         meta["notes"].append(f"column '{c}' renamed to '{c}_original' to make room for the mapped column")
     gdf = gdf.rename(columns=rename)
-    if matches:
-        meta["columns"] = [m.__dict__ for m in matches]
+    if any(m.source != m.canonical for m in matches) or not meta["columns"]:
+        meta["columns"] = [dict(m.__dict__) for m in matches]
 
     problems: list[Problem] = meta["problems"]
     for m in matches:
@@ -117,6 +121,12 @@ def standardise_parcels(parcels: gpd.GeoDataFrame, *, columns: dict[str, str] | 
         if spec.kind == "number":
             num = _to_number(raw)
             bad = num.isna().to_numpy() & raw.notna().to_numpy() & (raw.astype("string").str.strip() != "").fillna(False).to_numpy()
+            if spec.unit == "0–1" and m.unit not in _SHARE and not pd.api.types.is_numeric_dtype(raw):
+                # "85%" in a share column: that value is a percentage, whatever the others are
+                pct = raw.astype("string").str.strip().str.endswith(("%", "％")).fillna(False).to_numpy() & num.notna().to_numpy()
+                if pct.any():
+                    num = num.where(~pct, num / 100.0)
+                    meta["notes"].append(f"{pct.sum()} '{m.source}' value(s) written with '%' were divided by 100")
             if m.unit and spec.unit in _UNIT_FACTORS and m.unit in _UNIT_FACTORS[spec.unit]:
                 factor = _UNIT_FACTORS[spec.unit][m.unit]
                 if factor != 1.0:
@@ -139,7 +149,7 @@ def standardise_parcels(parcels: gpd.GeoDataFrame, *, columns: dict[str, str] | 
         elif spec.kind == "quality":
             labels, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
             mapped = np.array([parse_quality(u) for u in uniques] + [None], dtype=object)[labels]
-            bad = pd.isna(mapped) & raw.notna().to_numpy()
+            bad = pd.isna(mapped) & raw.notna().to_numpy() & (raw.astype("string").str.strip() != "").fillna(False).to_numpy()
             gdf[col] = pd.Series(mapped, index=gdf.index, dtype="string")
             if bad.any():
                 vals = sorted({str(v) for v in raw[bad]})[:5]
@@ -158,6 +168,8 @@ def standardise_parcels(parcels: gpd.GeoDataFrame, *, columns: dict[str, str] | 
                 s = raw.map(lambda v: None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))).astype("string")
             gdf[col] = s
     meta["problems"] = problems
+    meta["notes"] = list(dict.fromkeys(meta["notes"]))  # standardising twice adds nothing
+    gdf.attrs = {**gdf.attrs, "zoning": meta}
     return gdf
 
 

@@ -103,6 +103,8 @@ def _one(token: str, extra: dict[str, str]) -> tuple[str | None, str]:
         return t["gb50137"][m.group(1).upper()], "code"
     if name in t["names"]:
         return t["names"][name], "name"
+    if name.startswith(("非", "不含", "除")):  # "非工业用地": a negation is never a keyword match
+        return None, "unknown"
     for kw, cls in t["keywords"]["order"]:
         if kw in name:
             return cls, "keyword"
@@ -155,10 +157,12 @@ def parse_landuse(values: pd.Series | list[Any], *, extra_codes: dict[str, str] 
     u_code: list[Any] = []
     u_mixed: list[bool] = []
     u_how: list[str] = []
-    for u, n in zip(uniques, counts):
+    for u, n in zip(uniques, counts, strict=True):
         clean = _clean(u)
         if clean is None:
             cls, mix, h = None, False, ""
+        elif clean in extra:  # a whole value given in extra_codes wins, even "M1/B2"
+            cls, mix, h = extra[clean], False, "extra"
         else:
             parts = [p for p in _SPLIT.split(clean) if p]
             cls, h = _one(parts[0], extra) if parts else (None, "unknown")

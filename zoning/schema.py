@@ -17,12 +17,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "COLUMNS",
-    "ColumnSpec",
     "QUALITY_LEVELS",
+    "ColumnMatch",
+    "ColumnSpec",
     "match_columns",
     "normalise_name",
     "parse_bool",
     "parse_quality",
+    "parse_year",
+    "parse_years",
+    "unit_of",
 ]
 
 
@@ -119,8 +123,14 @@ _QUALITY_ALIASES: dict[str, str] = {
 _TRUE = {"1", "true", "t", "yes", "y", "是", "有", "√"}
 _FALSE = {"0", "false", "f", "no", "n", "否", "无", ""}
 
+# A unit at the end of a column name. Matched after NFKC folding and lower-casing (so "（㎡）"
+# arrives as "(m2)"). In brackets any unit counts (the closing bracket may have been cut off by
+# the DBF name limit); bare, only units that cannot be the end of a word: "产值万元", "area_ha",
+# "用地面积亩" -- but not the 年 of "建成年" or the "ha" of "alpha".
 _UNIT_SUFFIX = re.compile(
-    r"[\(（\[【]?\s*(万元|亿元|元|m2|m²|㎡|平方米|平米|公顷|ha|亩|%|％|年|tce|吨标准煤|人)\s*[\)）\]】]?$"
+    r"(?:[\(\[【]\s*(?P<b>万元|亿元|元|m2|平方米|平米|公顷|ha|亩|%|年|tce|吨标准煤|人)\s*[\)\]】]?"
+    r"|(?P<u>万元|亿元|平方米|平米|公顷|亩|%|吨标准煤)"
+    r"|(?<![a-z])(?P<a>m2|ha|tce))$"
 )
 
 
@@ -145,7 +155,7 @@ def normalise_name(name: str) -> str:
 def unit_of(name: str) -> str | None:
     """Return the unit written in a column name (``"产值(亿元)"`` → ``"亿元"``), if any."""
     m = _UNIT_SUFFIX.search(unicodedata.normalize("NFKC", str(name)).strip().lower())
-    return m.group(1) if m else None
+    return (m.group("b") or m.group("u") or m.group("a")) if m else None
 
 
 def _alias_index() -> dict[str, str]:
@@ -157,6 +167,23 @@ def _alias_index() -> dict[str, str]:
 
 
 _ALIASES = _alias_index()
+
+
+def _looks_truncated(name: str) -> bool:
+    """Whether ``name`` has the length of a name cut by the 10-byte DBF field-name limit.
+
+    10 ASCII characters ("floor_area"); 9–10 bytes in GBK (5 Hanzi, "合法用地面"); 8–10 bytes in
+    UTF-8 (3 Hanzi, "宗地编": the character cut in half is dropped when reading). Shorter names
+    such as "building" are complete words, never truncations.
+    """
+    name = unicodedata.normalize("NFC", str(name)).strip()
+    if name.isascii():
+        return len(name) == 10
+    try:
+        gbk = len(name.encode("gb18030"))
+    except UnicodeEncodeError:  # pragma: no cover - gb18030 encodes all of Unicode
+        gbk = 0
+    return gbk in (9, 10) or len(name.encode("utf-8")) in (8, 9, 10)
 
 
 @dataclass
@@ -229,7 +256,7 @@ def match_columns(
             canonical, how = src, "canonical"
         elif key in _ALIASES:
             canonical, how = _ALIASES[key], "alias"
-        elif len(key.encode("gb18030")) >= 8 or len(key) >= 8:
+        elif _looks_truncated(src):
             # 10-byte DBF truncation: a unique alias that starts with this name.
             hits = {c for a, c in _ALIASES.items() if a.startswith(key) and len(a) > len(key)}
             if len(hits) == 1:
@@ -281,20 +308,30 @@ def parse_bool(value: object) -> bool | None:
     return None
 
 
-_YEAR = r"(1[6-9]\d\d|20\d\d)"
+_Y1 = r"(?P<y1>1[6-9]\d\d|20\d\d)"
+_Y2 = r"(?P<y2>1[6-9]\d\d|20\d\d)"
+_SEP = r"(?:-|–|—|~|至|到|\.\.)"
+_PART = r"(?P<part>初期|初|中期|中|末期|末)"
+_BEFORE = r"(?:before|pre|<|早于)"
+_AFTER = r"(?:after|post|>|晚于)"
+#: (pattern, how). Values are NFKC-folded, stripped and lower-cased before matching.
 _YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"^{_YEAR}(?:\.0+)?$"), "year"),
-    (re.compile(rf"^{_YEAR}[-/.]\d{{1,2}}(?:[-/.]\d{{1,2}})?(?:[ T].*)?$"), "date"),
-    (re.compile(rf"^{_YEAR}\s*年(?:\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*日)?)?(?:建成|竣工|建)?$"), "year"),
-    (re.compile(rf"^{_YEAR}\s*(?:-|–|—|~|～|至|到|\.\.)\s*{_YEAR}\s*年?$"), "range"),
-    (re.compile(rf"^{_YEAR}\s*(?:s|'s|年代)$"), "decade"),
-    (re.compile(r"^(?:20世纪|二十世纪)?([1-9]0)\s*年代$"), "cn_decade"),
-    (re.compile(rf"^(?:before|pre|<|早于|before\s+c\.?)\s*{_YEAR}\s*(?:年前|以前|之前)?$"), "before"),
-    (re.compile(rf"^{_YEAR}\s*(?:年前|年以前|年之前)$"), "before"),
-    (re.compile(rf"^(?:after|post|>|晚于)\s*{_YEAR}(?:\s*\.\.\s*{_YEAR})?\s*(?:年后|以后|之后)?$"), "after"),
-    (re.compile(rf"^{_YEAR}\s*(?:年后|年以后|年之后)$"), "after"),
-    (re.compile(rf"^(?:c\.?|ca\.?|circa|~|约|大约)\s*{_YEAR}\s*年?$"), "year"),
+    (re.compile(rf"^{_Y1}(?:\.0+)?$"), "year"),
+    (re.compile(rf"^{_Y1}[-/.]\d{{1,2}}(?:[-/.]\d{{1,2}})?(?:[ t].*)?$"), "date"),
+    (re.compile(rf"^{_Y1}(?:0[1-9]|1[0-2])(?:[0-3]\d)?$"), "date"),  # 20050601, 200506
+    (re.compile(rf"^{_Y1}\s*年(?:\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*日)?)?(?:建成|竣工|建)?$"), "year"),
+    (re.compile(rf"^{_Y1}\s*年?\s*{_SEP}\s*{_Y2}\s*年?$"), "range"),
+    (re.compile(rf"^(?:(?P<pre>early|mid|late)[\s-]*)?{_Y1}\s*(?:s|'s|年代)\s*{_PART}?$"), "decade"),
+    (re.compile(rf"^(?:20世纪|二十世纪)?(?P<d>[1-9]0)\s*(?:年代|s|'s)\s*{_PART}?$"), "cn_decade"),
+    (re.compile(rf"^{_BEFORE}\s*-?\s*(?:c\.?\s*)?{_Y1}(?:\s*\.\.\s*{_Y2})?\s*(?:年?\s*(?:前|以前|之前))?$"), "before"),
+    (re.compile(rf"^{_Y1}\s*年?\s*(?:前|以前|之前)$"), "before"),
+    (re.compile(rf"^{_AFTER}\s*-?\s*{_Y1}(?:\s*\.\.\s*{_Y2})?\s*(?:年?\s*(?:后|以后|之后))?$"), "after"),
+    (re.compile(rf"^{_Y1}\s*年?\s*(?:后|以后|之后)$"), "after"),
+    (re.compile(rf"^(?:c\.?|ca\.?|circa|~|约|大约)\s*{_Y1}\s*年?$"), "year"),
+    (re.compile(rf"^{_Y1}\s*年?\s*(?:\?|左右|前后)$"), "year"),
 ]
+_DECADE_PART = {"early": 2.0, "初": 2.0, "初期": 2.0, "mid": 5.0, "中": 5.0, "中期": 5.0,
+                "late": 8.0, "末": 8.0, "末期": 8.0}
 
 
 def parse_year(value: object) -> tuple[float | None, str]:
@@ -303,18 +340,25 @@ def parse_year(value: object) -> tuple[float | None, str]:
     Returns ``(year, how)``; ``year`` is None when the value cannot be read (``how`` then
     says ``"missing"`` or ``"unparsed"``). The documented conventions:
 
-    ========================  =====================  ================================
-    value                     year                   rule
-    ========================  =====================  ================================
-    ``1998``, ``"1998年"``    1998                   as written
-    ``"2005-06-01"``          2005                   a date: its year
-    ``"2005-2008"``           2006.5                 a range: its midpoint
-    ``"1990s"``, ``"90年代"``  1995                   a decade: its midpoint
-    ``"before 1939"``         1939                   an upper bound: the bound
-    ``"after 1905..1908"``    1906.5                 a lower bound (range): midpoint
-    ``"1865;1890"``           1877.5                 several buildings: the mean
-    ``"c. 1900"``             1900                   an approximation: the year
-    ========================  =====================  ================================
+    ===========================================  ======  ==================================================
+    value                                        year    rule (``how``)
+    ===========================================  ======  ==================================================
+    ``1998``, ``"1998年"``, ``"1998年建成"``     1998    as written (year)
+    ``"2005-06-01"``, ``"20050601"``             2005    a date: its year (date)
+    ``"2005-2008"``, ``"2005至2008"``            2006.5  a range: its midpoint (range)
+    ``"1990s"``, ``"90年代"``                    1995    a decade: its midpoint (decade)
+    ``"80年代末"``, ``"late 1980s"``             1988    early / mid / late decade: +2 / +5 / +8 (decade)
+    ``"before 1939"``, ``"1939年以前"``          1939    an upper bound: the bound (before)
+    ``"before 1905..1908"``                      1906.5  an upper bound given as a range: midpoint (before)
+    ``"after 1908"``, ``"1908年以后"``           1908    a lower bound: the bound (after)
+    ``"after 1905..1908"``                       1906.5  a lower bound given as a range: midpoint (after)
+    ``"1865;1890"``                              1877.5  several buildings: the mean (mean)
+    ``"c. 1900"``, ``"约1900"``, ``"1900?"``     1900    an approximation: the year (year)
+    ``None``, ``""``, ``"unknown"``, ``"不详"``  —       no value (missing)
+    ``"abc"``, ``0``, ``1500``                   —       not a year, reported (unparsed)
+    ===========================================  ======  ==================================================
+
+    Years outside 1600–2100 are not read as years.
 
     >>> [parse_year(v)[0] for v in [1998, "2005-2008", "1990s", "before 1939", "1865;1890", "90年代"]]
     [1998.0, 2006.5, 1995.0, 1939.0, 1877.5, 1995.0]
@@ -323,13 +367,15 @@ def parse_year(value: object) -> tuple[float | None, str]:
     """
     if value is None or (isinstance(value, float) and value != value):
         return None, "missing"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        return None, "unparsed"
+    if isinstance(value, (int, float)):
         v = float(value)
         return (v, "year") if 1600 <= v <= 2100 else (None, "unparsed")
     s = unicodedata.normalize("NFKC", str(value)).strip().lower()
-    if not s or s in {"nan", "none", "null", "unknown", "未知", "不详", "-"}:
+    if not s or s in {"nan", "none", "null", "<na>", "nat", "unknown", "n/a", "未知", "不详", "不明", "无", "-", "/"}:
         return None, "missing"
-    parts = [p for p in re.split(r"\s*[;；,，、]\s*", s) if p]
+    parts = [p for p in re.split(r"\s*[;,、]\s*", s) if p]  # NFKC folds ； and ，
     if len(parts) > 1:
         years = [parse_year(p)[0] for p in parts]
         if all(y is not None for y in years):
@@ -339,18 +385,19 @@ def parse_year(value: object) -> tuple[float | None, str]:
         m = pat.match(s)
         if not m:
             continue
+        g = m.groupdict()
         if how == "cn_decade":
-            return 1900.0 + int(m.group(1)) + 5.0, "decade"
-        groups = [float(g) for g in m.groups() if g]
-        if how == "range" or (how == "after" and len(groups) == 2):
-            return (groups[0] + groups[1]) / 2, how
+            return 1900.0 + int(g["d"]) + _DECADE_PART.get(g.get("part") or "", 5.0), "decade"
         if how == "decade":
-            return groups[0] + 5.0, how
-        return groups[0], how
+            part = g.get("part") or g.get("pre") or ""
+            return float(g["y1"]) + _DECADE_PART.get(part, 5.0), how
+        if g.get("y2"):
+            return (float(g["y1"]) + float(g["y2"])) / 2, how
+        return float(g["y1"]), how
     return None, "unparsed"
 
 
-def parse_years(values: "pd.Series") -> tuple["pd.Series", "pd.Series"]:
+def parse_years(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Vectorised :func:`parse_year`: ``(years as float, how)`` aligned to ``values``.
 
     Each distinct value is parsed once, so a million parcels with a few hundred distinct

@@ -106,7 +106,29 @@ class ValidationReport:
 
 def _ids(gdf: pd.DataFrame, mask: Any) -> list[str]:
     mask = np.asarray(mask, dtype=bool)
-    return gdf["parcel_id"].to_numpy()[mask].astype(str).tolist()
+    return [str(v) for v in gdf["parcel_id"].to_numpy()[mask]]
+
+
+_TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
+               5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
+
+
+def _polygons_of(g: Any) -> list[Any]:
+    """The polygons inside a geometry, however deeply nested in collections / multi-parts."""
+    if g is None or g.is_empty:
+        return []
+    if g.geom_type == "Polygon":
+        return [g]
+    if g.geom_type in ("MultiPolygon", "GeometryCollection"):
+        return [p for part in shapely.get_parts(g) for p in _polygons_of(part)]
+    return []
+
+
+def _as_polygonal(polys: list[Any]) -> Any:
+    """One Polygon, a MultiPolygon, or None when there is nothing."""
+    if not polys:
+        return None
+    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
 
 
 def _required_columns(pack: RulePack) -> dict[str, list[str]]:
@@ -133,21 +155,26 @@ def _geometry_checks(gdf: gpd.GeoDataFrame, problems: list[Problem]) -> gpd.GeoD
     # 3 Polygon, 6 MultiPolygon, 7 GeometryCollection
     collections = (types == 7) & ~missing
     if collections.any():
-        parts = shapely.get_parts(geom[collections], return_index=True)
-        polys = [shapely.MultiPolygon([g for g in parts[0][parts[1] == i] if g.geom_type == "Polygon"]) for i in range(collections.sum())]
-        geom = geom.copy()
-        geom[collections] = [p if not p.is_empty else None for p in polys]
-        problems.append(Problem("warning", "collection_repaired", f"{collections.sum()} geometry collection(s) reduced to their polygons", "geometry", _ids(gdf, collections), "export polygons only"))
+        # keep the polygons of a collection; one without any polygon stays as it is (not_polygon)
+        reduced = np.array([_as_polygonal(_polygons_of(g)) for g in geom[collections]], dtype=object)
+        has_poly = np.array([g is not None for g in reduced], dtype=bool)
+        if has_poly.any():
+            where = np.flatnonzero(collections)[has_poly]
+            geom = geom.copy()
+            geom[where] = reduced[has_poly]
+            mask = np.zeros(len(geom), dtype=bool)
+            mask[where] = True
+            problems.append(Problem("warning", "collection_repaired", f"{has_poly.sum()} geometry collection(s) reduced to their polygons (points and lines in them dropped)", "geometry", _ids(gdf, mask), "export polygons only"))
     types = shapely.get_type_id(geom)
     not_poly = ~np.isin(types, [3, 6]) & ~missing
     if not_poly.any():
-        kinds = sorted({shapely.get_type_id(g) for g in geom[not_poly]})
-        names = {0: "Point", 1: "LineString", 2: "LinearRing", 4: "MultiPoint", 5: "MultiLineString", 7: "GeometryCollection"}
-        problems.append(Problem("error", "not_polygon", f"{not_poly.sum()} parcel(s) are not polygons ({', '.join(names.get(k, str(k)) for k in kinds)})", "geometry", _ids(gdf, not_poly), "parcels must be Polygon or MultiPolygon; convert lines to polygons (e.g. QGIS 'Lines to polygons') or remove them"))
+        kinds = sorted({_TYPE_NAMES.get(int(k), str(k)) for k in types[not_poly]})
+        kinds = [k if k != "GeometryCollection" else "GeometryCollection without polygons" for k in kinds]
+        problems.append(Problem("error", "not_polygon", f"{not_poly.sum()} parcel(s) are not polygons ({', '.join(kinds)}); they have no land area", "geometry", _ids(gdf, not_poly), "parcels must be Polygon or MultiPolygon; convert lines to polygons (e.g. QGIS 'Lines to polygons') or remove these rows from the source file"))
     has_z = shapely.has_z(geom) & ~missing
     if has_z.any():
         geom = np.where(has_z, shapely.force_2d(geom), geom)
-        problems.append(Problem("warning", "z_dropped", f"{has_z.sum()} geometries had Z coordinates; dropped (areas are planimetric)", "geometry", _ids(gdf, has_z), "none needed"))
+        problems.append(Problem("warning", "z_dropped", f"{has_z.sum()} parcel(s) had Z coordinates; Z was dropped (areas are planimetric)", "geometry", _ids(gdf, has_z), "nothing to do; export 2-D polygons to silence this"))
     poly = np.isin(shapely.get_type_id(geom), [3, 6]) & ~missing
     invalid = poly & ~shapely.is_valid(geom)
     if invalid.any():
@@ -158,23 +185,26 @@ def _geometry_checks(gdf: gpd.GeoDataFrame, problems: list[Problem]) -> gpd.GeoD
         if still.any():  # GEOS can return an invalid MultiPolygon; a union resolves it
             fixed[still] = [shapely.union_all(shapely.get_parts(g)) for g in fixed[still]]
         fixed = np.array([g if g is not None and g.geom_type in ("Polygon", "MultiPolygon") else
-                          shapely.MultiPolygon([p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]) for g in fixed], dtype=object)
-        ok = shapely.is_valid(fixed) & ~shapely.is_empty(fixed)
+                          _as_polygonal(_polygons_of(g)) for g in fixed], dtype=object)
+        ok = shapely.is_valid(fixed) & ~shapely.is_missing(fixed) & ~shapely.is_empty(fixed)
         idx = np.flatnonzero(invalid)
         geom = geom.copy()
         geom[idx[ok]] = fixed[ok]
-        ids = _ids(gdf, invalid)
-        detail = "; ".join(f"{i}: {r} (area {b:.0f} → {a:.0f} m²)" for i, r, b, a in zip(np.array(ids)[ok][:5], reasons[ok][:5], before[ok][:5], shapely.area(fixed[ok])[:5]))
+        ids = np.array(_ids(gdf, invalid), dtype=object)
+        after = shapely.area(fixed[ok]) if ok.any() else np.array([])
+        detail = "; ".join(f"{i}: {r} (area {b:.0f} → {a:.0f} m²)" for i, r, b, a in zip(ids[ok][:5], reasons[ok][:5], before[ok][:5], after[:5], strict=False))
         if ok.any():
-            problems.append(Problem("warning", "invalid_geometry_repaired", f"{ok.sum()} invalid geometr{'y was' if ok.sum() == 1 else 'ies were'} repaired with make_valid and re-checked ({detail})", "geometry", list(np.array(ids)[ok]), "check the repaired shapes; fix the source polygons to silence this"))
+            problems.append(Problem("warning", "invalid_geometry_repaired", f"{ok.sum()} invalid geometr{'y was' if ok.sum() == 1 else 'ies were'} repaired with make_valid and re-checked ({detail})", "geometry", [str(i) for i in ids[ok]], "check the repaired shapes; fix the source polygons to silence this"))
         if (~ok).any():
-            problems.append(Problem("error", "invalid_geometry", f"{(~ok).sum()} invalid geometr{'y' if (~ok).sum() == 1 else 'ies'} could not be repaired ({'; '.join(reasons[~ok][:5])})", "geometry", list(np.array(ids)[~ok]), "redraw these parcels"))
+            bad = "; ".join(f"{i}: {r}" for i, r in zip(ids[~ok][:5], reasons[~ok][:5], strict=False))
+            problems.append(Problem("error", "invalid_geometry", f"{(~ok).sum()} invalid geometr{'y' if (~ok).sum() == 1 else 'ies'} could not be repaired ({bad})", "geometry", [str(i) for i in ids[~ok]], "redraw these parcels"))
     out = gdf.copy()
     out[out.geometry.name] = geom
     out = out.set_geometry(out.geometry.name, crs=gdf.crs)
-    multi = shapely.get_type_id(geom) == 6
+    # single-part MultiPolygons are how many files store every polygon: only real multi-parts count
+    multi = (shapely.get_type_id(geom) == 6) & (shapely.get_num_geometries(geom) > 1)
     if multi.any():
-        problems.append(Problem("info", "multipart", f"{multi.sum()} parcel(s) are MultiPolygons; each is treated as one parcel", "geometry", _ids(gdf, multi)))
+        problems.append(Problem("info", "multipart", f"{multi.sum()} parcel(s) are MultiPolygons of several parts; each is kept and treated as one parcel", "geometry", _ids(gdf, multi)))
     return out
 
 
@@ -185,32 +215,47 @@ def _overlaps(gdf: gpd.GeoDataFrame, problems: list[Problem], tolerance_m2: floa
     if len(sub) < 2:
         return
     tree = shapely.STRtree(geom[sub])
-    i, j = tree.query(geom[sub], predicate="overlaps")
-    keep = i < j
-    i, j = sub[i[keep]], sub[j[keep]]
+    # "overlaps" misses a parcel inside another and the same polygon twice: add "contains"
+    i1, j1 = tree.query(geom[sub], predicate="overlaps")
+    i2, j2 = tree.query(geom[sub], predicate="contains")
+    a, b = np.concatenate([i1, i2]), np.concatenate([j1, j2])
+    pairs = np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1), axis=0)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    i, j = sub[pairs[:, 0]], sub[pairs[:, 1]]
     if len(i) == 0:
         return
     area = shapely.area(shapely.intersection(geom[i], geom[j]))
     big = area > tolerance_m2
     if not big.any():
         return
-    ids = gdf["parcel_id"].to_numpy().astype(str)
-    pairs = [f"{ids[a]}×{ids[b]} ({ar:.0f} m²)" for a, b, ar in zip(i[big][:5], j[big][:5], area[big][:5])]
-    involved = sorted(set(ids[i[big]]) | set(ids[j[big]]))
-    problems.append(Problem("warning", "overlap", f"{big.sum()} pair(s) of parcels overlap by more than {tolerance_m2:g} m², {area[big].sum():.0f} m² in all (e.g. {', '.join(pairs)}); overlapping land is counted in both parcels", "geometry", involved, "clean the coverage (e.g. QGIS 'Check validity' / geoplanar) so each piece of land is in one parcel"))
+    ids = np.array([str(v) for v in gdf["parcel_id"].to_numpy()], dtype=object)
+    i, j, area = i[big], j[big], area[big]
+    same = shapely.equals(geom[i], geom[j])
+    shown = [f"{ids[a]}×{ids[b]} ({ar:.0f} m²{', identical shapes' if eq else ''})" for a, b, ar, eq in zip(i[:5], j[:5], area[:5], same[:5], strict=False)]
+    involved = sorted(set(ids[i]) | set(ids[j]))
+    dup = f", {same.sum()} of them identical shapes (duplicated parcels?)" if same.any() else ""
+    problems.append(Problem("warning", "overlap", f"{len(i)} pair(s) of parcels overlap by more than {tolerance_m2:g} m²{dup}, {area.sum():.0f} m² in all (e.g. {', '.join(shown)}); overlapping land is counted in both parcels", "geometry", involved, "clean the coverage (e.g. QGIS 'Check validity' / geoplanar) so each piece of land is in one parcel"))
+
+
+def _examples(gdf: pd.DataFrame, mask: np.ndarray, values: Any, fmt: str = "{:g}") -> str:
+    """``"A: -5; B: -3"`` for the first few flagged parcels."""
+    vals = np.asarray(values)[mask][:5]
+    more = " …" if mask.sum() > 5 else ""
+    return "; ".join(f"{i}: {fmt.format(v)}" for i, v in zip(_ids(gdf, mask)[:5], vals, strict=False)) + more
 
 
 def _value_checks(gdf: gpd.GeoDataFrame, problems: list[Problem], reference_year: int, area: np.ndarray) -> gpd.GeoDataFrame:
     out = gdf
-    for col, what in [("floor_area_m2", "floor area"), ("legal_area_m2", "legal land area"), ("land_area_m2", "land area"), ("output_wan", "output")]:
+    for col, what in [("floor_area_m2", "floor area"), ("legal_area_m2", "legal land area"), ("land_area_m2", "land area"),
+                      ("industrial_floor_area_m2", "industrial floor area"), ("output_wan", "output")]:
         if col in out:
             neg = (out[col] < 0).fillna(False).to_numpy()
             if neg.any():
-                problems.append(Problem("error", "negative_value", f"{neg.sum()} parcel(s) have a negative {what}", col, _ids(out, neg), f"{what} cannot be negative: correct the source values"))
+                problems.append(Problem("error", "negative_value", f"{neg.sum()} parcel(s) have a negative {what} ({_examples(out, neg, out[col])})", col, _ids(out, neg), f"{what} cannot be negative: correct the source values"))
     if "tax_wan" in out:
         neg = (out["tax_wan"] < 0).fillna(False).to_numpy()
         if neg.any():
-            problems.append(Problem("warning", "negative_tax", f"{neg.sum()} parcel(s) have negative tax (refunds?)", "tax_wan", _ids(out, neg), "check the values; negative tax lowers tax per mu"))
+            problems.append(Problem("warning", "negative_tax", f"{neg.sum()} parcel(s) have negative tax, refunds? ({_examples(out, neg, out['tax_wan'])})", "tax_wan", _ids(out, neg), "check the values; negative tax lowers tax per mu"))
     for col in ("legal_ratio", "green_ratio"):
         if col not in out:
             continue
@@ -223,34 +268,35 @@ def _value_checks(gdf: gpd.GeoDataFrame, problems: list[Problem], reference_year
             v = out[col]
         neg = (v < 0).fillna(False).to_numpy()
         if neg.any():
-            problems.append(Problem("error", "negative_value", f"{neg.sum()} parcel(s) have a negative {col}", col, _ids(out, neg), "shares are between 0 and 1"))
+            problems.append(Problem("error", "negative_value", f"{neg.sum()} parcel(s) have a negative {col} ({_examples(out, neg, v)})", col, _ids(out, neg), "shares are between 0 and 1: correct the source values"))
         over = (v > 1.0).fillna(False).to_numpy()
         if over.any():
-            problems.append(Problem("warning", "implausible_share", f"{over.sum()} parcel(s) have {col} above 100 % (max {v.max():.0%})", col, _ids(out, over), "a share cannot exceed 100 %: correct the value (criteria still see it as given)"))
+            problems.append(Problem("warning", "implausible_share", f"{over.sum()} parcel(s) have {col} above 100 % ({_examples(out, over, v, '{:.0%}')})", col, _ids(out, over), "a share cannot exceed 100 %: correct the value (criteria still see it as given)"))
     if "legal_area_m2" in out:
         over = (out["legal_area_m2"].to_numpy() > area * 1.01) & (area > 0)
         if over.any():
-            problems.append(Problem("warning", "implausible_share", f"{over.sum()} parcel(s) have more legal land than land area (legal share above 100 %)", "legal_area_m2", _ids(out, over), "check legal_area_m2 (unit m²?) against the parcel polygons"))
+            share = out["legal_area_m2"].to_numpy(dtype="float64") / np.where(area > 0, area, np.nan)
+            problems.append(Problem("warning", "implausible_share", f"{over.sum()} parcel(s) have more legal land than land area, a legal share above 100 % ({_examples(out, over, share, '{:.0%}')})", "legal_area_m2", _ids(out, over), "check legal_area_m2 (unit m²?) against the parcel polygons"))
     if "land_area_m2" in out:
         given = out["land_area_m2"].to_numpy(dtype="float64")
         rel = np.abs(given - area) / np.where(area > 0, area, np.nan)
         off = np.nan_to_num(rel, nan=0.0) > 0.05
         if off.any():
-            ex = "; ".join(f"{i}: given {g:.0f} vs {a:.0f} m²" for i, g, a in zip(_ids(out, off)[:3], given[off][:3], area[off][:3]))
+            ex = "; ".join(f"{i}: given {g:.0f} vs {a:.0f} m²" for i, g, a in zip(_ids(out, off)[:3], given[off][:3], area[off][:3], strict=False))
             problems.append(Problem("warning", "area_mismatch", f"{off.sum()} parcel(s) have a recorded land area more than 5 % off the polygon area ({ex}); zoning uses the polygon area", "land_area_m2", _ids(out, off), "check the recorded areas, their unit (m²? 亩? ha?) and the layer's CRS"))
     if "floor_area_m2" in out:
         far = out["floor_area_m2"].to_numpy(dtype="float64") / np.where(area > 0, area, np.nan)
         high = np.nan_to_num(far, nan=0.0) > 20
         if high.any():
-            problems.append(Problem("warning", "implausible_far", f"{high.sum()} parcel(s) have FAR above 20 (max {np.nanmax(far):.1f})", "floor_area_m2", _ids(out, high), "check floor area (unit m²? 万m²?) and the parcel polygon"))
+            problems.append(Problem("warning", "implausible_far", f"{high.sum()} parcel(s) have FAR above 20 ({_examples(out, high, far, '{:.1f}')})", "floor_area_m2", _ids(out, high), "check floor area (unit m²? 万m²?) and the parcel polygon"))
     if "year_built" in out:
         y = out["year_built"]
         fut = (y > reference_year).fillna(False).to_numpy()
         if fut.any():
-            problems.append(Problem("warning", "future_year", f"{fut.sum()} parcel(s) were built after the reference year {reference_year}", "year_built", _ids(out, fut), "correct the year or pass reference_year="))
+            problems.append(Problem("warning", "future_year", f"{fut.sum()} parcel(s) were built after the reference year {reference_year} ({_examples(out, fut, y, '{:.0f}')}); their building age is negative", "year_built", _ids(out, fut), "correct the year, or pass reference_year= (CLI --reference-year) if the data describes a later year"))
         old = (y < 1800).fillna(False).to_numpy()
         if old.any():
-            problems.append(Problem("warning", "implausible_year", f"{old.sum()} parcel(s) have a construction year before 1800", "year_built", _ids(out, old), "check the year values"))
+            problems.append(Problem("warning", "implausible_year", f"{old.sum()} parcel(s) have a construction year before 1800 ({_examples(out, old, y, '{:.0f}')})", "year_built", _ids(out, old), "check the year values"))
     return out
 
 
@@ -291,8 +337,29 @@ def validate_parcels(
     --------------
     A missing value in a column a criterion needs is never guessed: the criterion's
     ``missing`` setting in the pack decides (``fail``: the parcel does not meet it; ``pass``:
-    it does), and the reasons mark the criterion as *missing*. Validation lists how many
-    parcels are affected per criterion.
+    it does), and the reasons mark the criterion as *missing*. Validation lists the affected
+    parcels per column, naming each criterion and its policy (code ``missing_value``).
+
+    Checks
+    ------
+    Errors (``report.ok`` is False, :meth:`ValidationReport.raise_for_errors` raises):
+    ``no_parcels``, ``duplicate_index``, ``duplicate_id``, ``no_crs`` / ``bad_crs``,
+    ``empty_geometry``, ``not_polygon`` (points, lines, collections without polygons),
+    ``invalid_geometry`` (not repairable), ``negative_value`` (floor, land, legal area, output,
+    shares), ``missing_column`` (a column the rule pack needs; the fix lists recognised names).
+
+    Warnings (repairs made, or values that are implausible but kept as given):
+    ``reprojected`` (degrees / Web Mercator → a metric CRS, named), ``invalid_geometry_repaired``
+    (``make_valid(method="structure")``, re-checked, union as fallback; areas before and after
+    listed), ``collection_repaired``, ``z_dropped``, ``overlap`` (pairs with m²),
+    ``percent_converted`` (a share column in percent, divided by 100), ``implausible_share``
+    (above 100 %), ``implausible_far`` (FAR above 20), ``future_year``, ``implausible_year``,
+    ``area_mismatch`` (a recorded land area more than 5 % off the polygon), ``negative_tax``,
+    ``blank_parcel_id``, ``no_parcel_id``, ``unknown_landuse``, ``missing_value``, and those found
+    while reading (``unparsed_year``, ``unparsed_number``, ``unknown_quality``, ``unknown_flag``).
+
+    Information: ``multipart`` (MultiPolygons are kept, one parcel each), ``landuse_guessed``,
+    ``mixed_landuse``.
 
     Examples
     --------
@@ -319,19 +386,23 @@ def validate_parcels(
     if len(gdf) == 0:
         problems.append(Problem("error", "no_parcels", "the layer has no parcels", None, [], "check the file and layer"))
         return ValidationReport(problems, gdf, pack.pack.name)
-    if not gdf.index.is_unique:
-        dup = gdf.index[gdf.index.duplicated()].unique()[:_SHOW].tolist()
-        problems.append(Problem("error", "duplicate_index", f"the GeoDataFrame index is not unique (e.g. {dup}); every stage aligns results to the index", None, [], "call parcels.reset_index(drop=True) first"))
-        return ValidationReport(problems, gdf, pack.pack.name)
+    labels = gdf.index
+    if not labels.is_unique:
+        # reported as an error; the other checks still run (on row positions) so that every
+        # problem is listed at once, and the report's parcels keep the original index
+        dup = labels[labels.duplicated()].unique()[:_SHOW].tolist()
+        problems.append(Problem("error", "duplicate_index", f"the GeoDataFrame index is not unique (labels used more than once, e.g. {dup}); every stage aligns results to the index", None, [], "call parcels.reset_index(drop=True) first (keep the old labels with reset_index() if they matter)"))
+        gdf = gdf.reset_index(drop=True)
 
     if "parcel_id" not in gdf:
-        gdf["parcel_id"] = gdf.index.astype(str)
+        gdf["parcel_id"] = pd.array([str(i) for i in labels], dtype="string")
         problems.append(Problem("warning", "no_parcel_id", "no parcel id column (宗地编号 / parcel_id); row labels are used as ids", "parcel_id", [], "add an id column or map one with columns={'your_id': 'parcel_id'}"))
     else:
         ids = gdf["parcel_id"]
         blank = ids.isna().to_numpy() | (ids.astype("string").str.strip() == "").fillna(True).to_numpy()
         if blank.any():
-            gdf.loc[blank, "parcel_id"] = [f"row {i}" for i in gdf.index[blank]]
+            gdf["parcel_id"] = gdf["parcel_id"].astype("string")
+            gdf.loc[blank, "parcel_id"] = [f"row {i}" for i in labels[blank]]
             problems.append(Problem("warning", "blank_parcel_id", f"{blank.sum()} parcel(s) have no id; their row labels are used", "parcel_id", _ids(gdf, blank), "fill in the ids"))
         dup = gdf["parcel_id"].duplicated(keep=False).to_numpy()
         if dup.any():
@@ -339,21 +410,21 @@ def validate_parcels(
             ex = "; ".join(f"{k} (rows {', '.join(map(str, v[:4]))})" for k, v in list(groups.items())[:5])
             problems.append(Problem("error", "duplicate_id", f"{len(groups)} parcel id(s) are used more than once: {ex}", "parcel_id", sorted(groups), "give every parcel a unique id (results, reasons and maps are keyed by it)"))
 
-    crs_ok = gdf.crs is not None
-    if not crs_ok:
-        problems.append(Problem("error", "no_crs", "the parcels have no CRS, so areas cannot be computed", "geometry", [], "read with zoning.read_parcels(path, source_crs='EPSG:4547') (CLI --source-crs), add a .prj, or call parcels.set_crs(...)"))
-    else:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                before = gdf.crs
-                gdf = ensure_metric_crs(gdf)
-                if gdf.crs != before:
-                    msg = "; ".join(str(w.message) for w in caught) or f"re-projected from {before} to {gdf.crs}"
-                    problems.append(Problem("warning", "reprojected", msg, "geometry", [], "pass a projected CRS (target_crs=) to choose another"))
-            except InputError as exc:
-                crs_ok = False
-                problems.append(Problem("error", "bad_crs", str(exc), "geometry", [], "see the message"))
+    crs_ok = True
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            before = gdf.crs
+            gdf = ensure_metric_crs(gdf)
+            if gdf.crs != before:
+                msg = "; ".join(str(w.message) for w in caught) or f"re-projected from {before} to {gdf.crs}"
+                problems.append(Problem("warning", "reprojected", msg, "geometry", [], "to choose the CRS yourself, re-project first (parcels.to_crs('EPSG:4547')) or read with zoning.read_parcels(path, target_crs=...)"))
+        except InputError as exc:  # no CRS, or coordinates that cannot be in the declared CRS
+            crs_ok = False
+            if before is None:
+                problems.append(Problem("error", "no_crs", str(exc), "geometry", [], "declare the CRS: zoning.read_parcels(path, source_crs='EPSG:4547') (CLI --source-crs EPSG:4547), add a .prj file, or call parcels.set_crs('EPSG:4547')"))
+            else:
+                problems.append(Problem("error", "bad_crs", str(exc), "geometry", [], "declare the right CRS: fix the .prj, or call parcels.set_crs(<correct CRS>, allow_override=True)"))
 
     gdf = _geometry_checks(gdf, problems)
     if crs_ok and check_overlaps:
@@ -369,9 +440,13 @@ def validate_parcels(
         if not any(c in gdf for c in options):
             from zoning.schema import COLUMNS
 
-            aliases = ", ".join(a for c in options for a in COLUMNS[c].aliases[:4])
-            who = "the industrial-stock definition" if codes == ["stock"] else f"criteria {', '.join(c for c in codes if c != 'stock')}"
-            problems.append(Problem("error", "missing_column", f"column {' or '.join(repr(c) for c in options)} is missing; {who} of '{pack.pack.name}' need it", cols, [], f"add it, or map your column with columns={{'your name': '{options[0]}'}} (recognised names include {aliases})"))
+            aliases = ", ".join(a for c in options if c in COLUMNS for a in COLUMNS[c].aliases[:4]) or "none"
+            crit = [c for c in codes if c != "stock"]
+            who = " and ".join(
+                ([f"criteri{'on' if len(crit) == 1 else 'a'} {', '.join(crit)}"] if crit else [])
+                + (["the industrial-stock definition"] if "stock" in codes else [])
+            )
+            problems.append(Problem("error", "missing_column", f"column {' or '.join(repr(c) for c in options)} is missing; {who} of rule pack '{pack.pack.name}' need{'s' if len(crit) + ('stock' in codes) == 1 else ''} it", cols, [], f"add it, or map your column with columns={{'your name': '{options[0]}'}} (recognised names include {aliases})"))
 
     # land-use codes
     for col in ("current_use", "planned_use"):
@@ -381,7 +456,7 @@ def validate_parcels(
         if lu.unknown:
             vals = ", ".join(f"'{k}' ×{v}" for k, v in sorted(lu.unknown.items(), key=lambda kv: -kv[1])[:8])
             bad = (lu.how == "unknown").to_numpy()
-            problems.append(Problem("warning", "unknown_landuse", f"{bad.sum()} parcel(s) have {col} codes zoning does not understand ({vals}); they count as not industrial", col, _ids(gdf, bad), "use GB 50137-2011 codes (M1), 2020 classification codes (100101) or Chinese names, or pass extra_codes"))
+            problems.append(Problem("warning", "unknown_landuse", f"{bad.sum()} parcel(s) have {col} codes zoning does not understand ({vals}); they count as not industrial", col, _ids(gdf, bad), "use GB 50137-2011 codes (M1), 2020 classification codes (100101) or Chinese names (一类工业用地); recode local codes first, e.g. parcels[col] = zoning.landuse.parse_landuse(parcels[col], extra_codes={'X9': 'M1'}).code"))
         if lu.guessed:
             vals = ", ".join(f"'{k}'→{v}" for k, v in list(lu.guessed.items())[:8])
             problems.append(Problem("info", "landuse_guessed", f"{col} names matched by keyword: {vals}", col, _ids(gdf, (lu.how == "keyword").to_numpy())))
@@ -394,22 +469,30 @@ def validate_parcels(
     in_stock = np.ones(len(gdf), dtype=bool)
     if pack.stock is not None and pack.stock.use in gdf:
         in_stock = parse_landuse(gdf[pack.stock.use]).code.isin(pack.stock.codes).fillna(False).to_numpy()
-    seen: set[str] = set()
+    who = "industrial parcel(s)" if pack.stock is not None and pack.stock.use in gdf else "parcel(s)"
+    by_columns: dict[tuple[str, ...], list[Any]] = {}
     for c in pack.criteria:
         if c.level != "parcel":
             continue
         for alternatives in INDICATOR_COLUMNS.get(c.indicator, ()):
-            present = [a for a in alternatives if a in gdf]
-            if not present:
-                continue
-            miss = np.all([gdf[a].isna().to_numpy() for a in present], axis=0) & in_stock
-            key = f"{'/'.join(present)}:{c.code}"
-            if miss.any() and key not in seen:
-                seen.add(key)
-                effect = "does not meet it" if c.missing == "fail" else "meets it"
-                problems.append(Problem("warning", "missing_value", f"{miss.sum()} industrial parcel(s) have no {'/'.join(present)}; criterion {c.code} ({c.name_en}) treats missing as '{c.missing}' (the parcel {effect}), and reasons mark it 'missing'", present[0], _ids(gdf, miss), f"fill in {'/'.join(present)}, or override {c.code}'s missing policy in a custom pack"))
+            present = tuple(a for a in alternatives if a in gdf)
+            if present and c not in by_columns.setdefault(present, []):
+                by_columns[present].append(c)
+    for present, crits in by_columns.items():
+        miss = np.all([gdf[a].isna().to_numpy() for a in present], axis=0) & in_stock
+        if not miss.any():
+            continue
+        cols = "/".join(present)
+        policy = "; ".join(
+            f"criterion {c.code} ({c.name_en}) treats missing as '{c.missing}' (the parcel {'does not meet it' if c.missing == 'fail' else 'meets it'})"
+            for c in crits
+        )
+        listed = ", ".join(c.code for c in crits)
+        problems.append(Problem("warning", "missing_value", f"{miss.sum()} {who} have no {cols}; {policy}; reasons mark {'it' if len(crits) == 1 else 'them'} 'missing'", present[0], _ids(gdf, miss), f"fill in {cols}, or override the missing policy of {listed} in a custom pack"))
 
     meta = dict(gdf.attrs.get("zoning", {}))
     meta["problems"] = []
     gdf.attrs["zoning"] = meta
+    if gdf.index is not labels:
+        gdf.index = labels
     return ValidationReport(problems, gdf, pack.pack.name)
