@@ -120,7 +120,10 @@ def standardise_parcels(parcels: gpd.GeoDataFrame, *, columns: dict[str, str] | 
         raw = gdf[col]
         if spec.kind == "number":
             num = _to_number(raw)
-            bad = num.isna().to_numpy() & raw.notna().to_numpy() & (raw.astype("string").str.strip() != "").fillna(False).to_numpy()
+            if pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
+                bad = np.zeros(len(raw), dtype=bool)  # numbers already: nothing to parse
+            else:
+                bad = num.isna().to_numpy() & raw.notna().to_numpy() & (raw.astype("string").str.strip() != "").fillna(False).to_numpy()
             if spec.unit == "0–1" and m.unit not in _SHARE and not pd.api.types.is_numeric_dtype(raw):
                 # "85%" in a share column: that value is a percentage, whatever the others are
                 pct = raw.astype("string").str.strip().str.endswith(("%", "％")).fillna(False).to_numpy() & num.notna().to_numpy()

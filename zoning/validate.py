@@ -146,6 +146,17 @@ def _required_columns(pack: RulePack) -> dict[str, list[str]]:
     return need
 
 
+def _is_valid(geom: np.ndarray) -> np.ndarray:
+    """shapely.is_valid on two threads for large layers (GEOS releases the GIL)."""
+    if len(geom) < 50_000:
+        return shapely.is_valid(geom)
+    from concurrent.futures import ThreadPoolExecutor
+
+    halves = np.array_split(geom, 2)
+    with ThreadPoolExecutor(2) as ex:
+        return np.concatenate(list(ex.map(shapely.is_valid, halves)))
+
+
 def _geometry_checks(gdf: gpd.GeoDataFrame, problems: list[Problem]) -> gpd.GeoDataFrame:
     geom = gdf.geometry.to_numpy()
     missing = shapely.is_missing(geom) | shapely.is_empty(geom)
@@ -176,7 +187,7 @@ def _geometry_checks(gdf: gpd.GeoDataFrame, problems: list[Problem]) -> gpd.GeoD
         geom = np.where(has_z, shapely.force_2d(geom), geom)
         problems.append(Problem("warning", "z_dropped", f"{has_z.sum()} parcel(s) had Z coordinates; Z was dropped (areas are planimetric)", "geometry", _ids(gdf, has_z), "nothing to do; export 2-D polygons to silence this"))
     poly = np.isin(shapely.get_type_id(geom), [3, 6]) & ~missing
-    invalid = poly & ~shapely.is_valid(geom)
+    invalid = poly & ~_is_valid(geom)
     if invalid.any():
         reasons = shapely.is_valid_reason(geom[invalid])
         before = shapely.area(geom[invalid])
@@ -449,10 +460,11 @@ def validate_parcels(
             problems.append(Problem("error", "missing_column", f"column {' or '.join(repr(c) for c in options)} is missing; {who} of rule pack '{pack.pack.name}' need{'s' if len(crit) + ('stock' in codes) == 1 else ''} it", cols, [], f"add it, or map your column with columns={{'your name': '{options[0]}'}} (recognised names include {aliases})"))
 
     # land-use codes
+    parsed = {}
     for col in ("current_use", "planned_use"):
         if col not in gdf:
             continue
-        lu = parse_landuse(gdf[col])
+        lu = parsed[col] = parse_landuse(gdf[col])
         if lu.unknown:
             vals = ", ".join(f"'{k}' ×{v}" for k, v in sorted(lu.unknown.items(), key=lambda kv: -kv[1])[:8])
             bad = (lu.how == "unknown").to_numpy()
@@ -468,7 +480,8 @@ def validate_parcels(
 
     in_stock = np.ones(len(gdf), dtype=bool)
     if pack.stock is not None and pack.stock.use in gdf:
-        in_stock = parse_landuse(gdf[pack.stock.use]).code.isin(pack.stock.codes).fillna(False).to_numpy()
+        lu_stock = parsed.get(pack.stock.use) or parse_landuse(gdf[pack.stock.use])
+        in_stock = lu_stock.code.isin(pack.stock.codes).fillna(False).to_numpy()
     who = "industrial parcel(s)" if pack.stock is not None and pack.stock.use in gdf else "parcel(s)"
     by_columns: dict[tuple[str, ...], list[Any]] = {}
     for c in pack.criteria:
