@@ -148,20 +148,21 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
 
 
 def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report_path: Path | None, quiet: bool) -> None:
+    lang = result.settings.get("lang", "zh")
     if map_path is not None:
         from zoning.plotting import save_map
 
-        save_map(result, map_path)
+        save_map(result, map_path, lang=lang)
         if not quiet:
             click.echo(f"wrote {map_path}")
     if raster_path is not None:
         from zoning.raster import rasterize_zones
 
-        rasterize_zones(result, path=raster_path)
+        rasterize_zones(result, path=raster_path, progress=not quiet)
         if not quiet:
             click.echo(f"wrote {raster_path}")
     if report_path is not None:
-        result.to_report(report_path)
+        result.to_report(report_path, lang=lang)
         if not quiet:
             click.echo(f"wrote {report_path}")
 

@@ -78,7 +78,7 @@ def summarise_by_district(zone: pd.Series, land_area_m2: pd.Series, district: pd
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em auto;max-width:1100px;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.9em}th,td{border:1px solid #ccc;padding:.25em .55em;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.6em 0;font-size:.9em;display:block;overflow-x:auto;max-width:100%}th,td{border:1px solid #ccc;padding:.25em .55em;text-align:left;vertical-align:top}
 th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}.meta{color:#555;font-size:.9em}
 .swatch{display:inline-block;width:.9em;height:.9em;border:1px solid #888;margin-right:.35em;vertical-align:-.1em}
 .status-official{color:#1a7f37}.status-derived{color:#9a6700}.status-heuristic{color:#cf222e}.error{color:#cf222e;font-weight:bold}.warning{color:#9a6700}
