@@ -46,7 +46,8 @@ def _generate() -> None:
              "proposal of the pack.", "", "```{toctree}", ":maxdepth: 1", "", *names, "```", ""]
     (rules_dir / "index.md").write_text("\n".join(index), encoding="utf-8")
     for name in names:
-        (rules_dir / f"{name}.md").write_text(render_rules(load_rules(name), fmt="markdown"), encoding="utf-8")
+        body = render_rules(load_rules(name), fmt="markdown")
+        (rules_dir / f"{name}.md").write_text(f"# {name}\n\n{body}", encoding="utf-8")
     nb_dir = HERE / "notebooks"
     nb_dir.mkdir(exist_ok=True)
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):

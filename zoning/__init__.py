@@ -10,6 +10,19 @@ Rule packs (policy as data): ``load_rules``, ``available_rules``.
 
 from zoning import datasets
 from zoning._fonts import cjk_style, register_font, show_versions
+from zoning.blocks import (
+    BlockBalance,
+    BlockCheck,
+    EnterpriseScreening,
+    MixedUseCheck,
+    benchmark_table,
+    block_balance,
+    check_blocks,
+    check_mixed_use,
+    check_projects,
+    screen_enterprises,
+    short_leases,
+)
 from zoning.classify import classify
 from zoning.cluster import adjacency, cluster
 from zoning.crs import choose_metric_crs, ensure_metric_crs, gcj02_to_wgs84, wgs84_to_gcj02
@@ -39,6 +52,17 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ZONES",
+    "BlockBalance",
+    "BlockCheck",
+    "EnterpriseScreening",
+    "MixedUseCheck",
+    "benchmark_table",
+    "block_balance",
+    "check_blocks",
+    "check_mixed_use",
+    "check_projects",
+    "screen_enterprises",
+    "short_leases",
     "ZONE_VALUES",
     "CRSWarning",
     "DataRepairWarning",

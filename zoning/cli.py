@@ -268,8 +268,8 @@ def rules_list() -> None:
 
     for name in available_rules():
         p = load_rules(name)
-        click.echo(f"{name:<16} {p.pack.title_zh}")
-        click.echo(f"{'':<16} {p.pack.title_en}")
+        click.echo(f"{name:<18} {p.pack.title_zh}")
+        click.echo(f"{'':<18} {p.pack.title_en}")
 
 
 @rules.command("show")
@@ -285,6 +285,12 @@ def rules_show(name: str, lang: str, markdown: bool, as_toml: bool) -> None:
         click.echo(pack_source(name))
         return
     click.echo(render_rules(load_rules(name), lang=lang, fmt="markdown" if markdown else "text"))
+
+
+from zoning._cli_blocks import COMMANDS as _BLOCK_COMMANDS  # noqa: E402
+
+for _cmd in _BLOCK_COMMANDS:
+    main.add_command(_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

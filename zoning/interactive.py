@@ -106,7 +106,10 @@ def explore(
     for c in data.columns:
         if c != data.geometry.name:
             data[c] = data[c].astype(object).where(data[c].notna(), "").astype(str)
-    m = folium.Map(tiles=tiles, control_scale=True, height=height, prefer_canvas=len(data) > 5000)
+    attr = None
+    if tiles and "://" in tiles:
+        attr = tiles.split("://", 1)[1].split("/", 1)[0]  # folium needs an attribution for URL tiles
+    m = folium.Map(tiles=tiles, attr=attr, control_scale=True, height=height, prefer_canvas=len(data) > 5000)
     folium.GeoJson(
         data,
         name=pack.pack.title_zh if lang == "zh" else pack.pack.title_en,

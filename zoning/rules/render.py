@@ -6,7 +6,63 @@ import pandas as pd
 
 from zoning.rules.schema import INDICATORS, Criterion, RulePack
 
-__all__ = ["format_threshold", "render_rules", "rules_table"]
+__all__ = ["format_threshold", "render_rules", "rules_table", "section_lines"]
+
+
+def _width(text: str) -> int:
+    """Display width: Chinese characters take two columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, n: int) -> str:
+    return text + " " * max(0, n - _width(text))
+
+
+def section_lines(pack: RulePack, *, markdown: bool = False) -> list[str]:
+    """How the pack's check sections use its criteria, one line per role.
+
+    >>> from zoning.rules import load_rules
+    >>> section_lines(load_rules("guangzhou-2024"))[1]
+    '- industrial land: GZ-I1 (on planned_use)'
+    """
+    code = (lambda c: f"`{c}`") if markdown else (lambda c: c)
+    out: list[str] = []
+    if pack.blocks:
+        b = pack.blocks
+        out += ["**Industrial blocks** (zoning.check_blocks)" if markdown else "Industrial blocks (zoning.check_blocks):",
+                f"- industrial land: {code(b.industrial)} (on {b.use})",
+                f"- each block: {code(b.min_block_share)}; each district: {code(b.min_district_coverage)}"]
+        if b.balance:
+            out.append(f"- 占补平衡 per district (zoning.block_balance): {code(b.balance)}")
+    if pack.mixed_use:
+        m = pack.mixed_use
+        out += ["**Mixed industrial land** (zoning.check_mixed_use)" if markdown else "Mixed industrial land (zoning.check_mixed_use):",
+                f"- mixed parcels: {code(m.min_industrial_floor_share)}; industrial parcels ({code(m.industrial)}, on {m.use}): "
+                + ", ".join(code(c) for c in (m.min_far, m.min_green_ratio) if c)]
+        if m.balance:
+            out.append(f"- may be met through the {m.balance_over} (统筹平衡): {', '.join(code(c) for c in m.balance)}")
+        if m.max_land_term:
+            out.append(f"- flexible land terms: {code(m.max_land_term)}")
+    if pack.projects:
+        out.append("**Project tiers** (zoning.check_projects), first that fits" if markdown else "Project tiers (zoning.check_projects), first that fits:")
+        for t in pack.projects.tiers:
+            excl = f", and not {', '.join(code(c) for c in t.excluding)}" if t.excluding else ""
+            out.append(f"- {t.name} {t.label_zh} ({t.label_en}): all of {', '.join(code(c) for c in t.criteria)}{excl}")
+    if pack.screening:
+        s = pack.screening
+        out += ["**Enterprise screening** (zoning.screen_enterprises)" if markdown else "Enterprise screening (zoning.screen_enterprises):",
+                f"- low-end if any of {', '.join(code(c) for c in s.flags)}"]
+        if s.targets:
+            out.append(f"- freed floor space against {', '.join(code(c) for c in s.targets)}")
+    if pack.benchmarks:
+        out += ["**Benchmarks** (zoning.benchmark_table)" if markdown else "Benchmarks (zoning.benchmark_table):",
+                f"- per park, zone or district: {', '.join(code(c) for c in pack.benchmarks.criteria)}"]
+    if pack.tenants:
+        out += ["**Tenants** (zoning.short_leases)" if markdown else "Tenants (zoning.short_leases):",
+                f"- in {', '.join(pack.tenants.zones)}: {code(pack.tenants.min_lease)}"]
+    return out
 
 
 def format_threshold(c: Criterion, resolved: float | None = None) -> str:
@@ -85,6 +141,11 @@ def render_rules(pack: RulePack, *, lang: str = "en", fmt: str = "text") -> str:
                 split = f"; split by {cand.split}: pass → {cand.zones[0]}, fail → {cand.zones[-1]}" if cand.split else ""
                 out.append(f"- *{cand.name}*: {gate}at least {cand.min_met} of {', '.join(cand.criteria)}; "
                            f"area must pass {', '.join(cand.zone_criteria) or '—'}{split}")
+        sections = section_lines(pack, markdown=True)
+        if sections:
+            out += [""]
+            for line in sections:
+                out += (["", line, ""] if line.startswith("**") else [line])
         if pack.targets:
             out += ["", f"**Targets** ({pack.targets.source})", ""]
             for z, tg in pack.targets.zones.items():
@@ -96,11 +157,15 @@ def render_rules(pack: RulePack, *, lang: str = "en", fmt: str = "text") -> str:
     if pack.stock:
         lines.append(f"  stock:     {pack.stock.use} in {', '.join(pack.stock.codes)}")
     lines.append("")
-    width = {k: max(len(str(k)), *(len(str(v)) for v in t[k])) for k in ("name", "level", "test", "status")}
-    head = f"{'code':<7} {'name':<{width['name']}}  {'level':<{width['level']}}  {'test':<{width['test']}}  status"
-    lines += [head, "-" * len(head)]
+    width = {k: max(_width(str(k)), *(_width(str(v)) for v in t[k])) for k in ("name", "level", "test", "status")}
+    cw = max(7, *(len(str(c)) for c in t.index))
+    head = f"{'code':<{cw}} {_pad('name', width['name'])}  {_pad('level', width['level'])}  {_pad('test', width['test'])}  status"
+    lines += [head, "-" * _width(head)]
     for code, r in t.iterrows():
-        lines.append(f"{code:<7} {r['name']:<{width['name']}}  {r['level']:<{width['level']}}  "
-                     f"{r['test']:<{width['test']}}  {r['status']}")
+        lines.append(f"{code:<{cw}} {_pad(str(r['name']), width['name'])}  {_pad(str(r['level']), width['level'])}  "
+                     f"{_pad(str(r['test']), width['test'])}  {r['status']}")
+    sections = section_lines(pack)
+    if sections:
+        lines += ["", *sections]
     lines += ["", "Sources:"] + [f"  {code}: {r['source']}" for code, r in t.iterrows()]
     return "\n".join(lines) + "\n"

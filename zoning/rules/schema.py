@@ -3,6 +3,15 @@
 A pack is a TOML file validated into these frozen pydantic models. Every threshold carries
 a stable code, Chinese and English names, a unit, its source clause and a status
 (``official`` / ``derived`` / ``heuristic``). Unknown keys are errors (``extra="forbid"``).
+
+A criterion's ``level`` says what it is evaluated on: a ``parcel`` or a contiguous ``zone``
+(zoning, :mod:`zoning.classify`), an industrial ``block`` or a ``district`` (block rules,
+:func:`zoning.blocks.check_blocks`), a ``park`` (park-level balancing), a ``project`` (land
+quota tests), an ``enterprise`` (screening flags), an ``area`` (per-km² benchmarks of a park
+or zone) or the ``city`` (area targets). The sections ``[blocks]``, ``[mixed_use]``,
+``[projects]``, ``[screening]``, ``[benchmarks]`` and ``[tenants]`` say which criteria play
+which role; the loader checks every reference and that the criterion tests the right
+indicator.
 """
 
 from __future__ import annotations
@@ -15,21 +24,26 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 __all__ = [
     "INDICATORS",
+    "BenchmarkRules",
     "BlockRules",
     "CandidateClass",
     "Criterion",
     "Indicator",
+    "LeaseRules",
     "MixedUseRules",
     "PackInfo",
     "Parameter",
     "ProjectRules",
+    "ProjectTier",
     "RulePack",
+    "ScreeningRules",
     "Stock",
     "ZoneStyle",
 ]
 
 Status = Literal["official", "derived", "heuristic"]
 Op = Literal["<", "<=", ">", ">=", "==", "!=", "in", "not in"]
+Level = Literal["parcel", "zone", "block", "district", "park", "project", "enterprise", "area", "city"]
 ZONE_IDS = ("retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned", "not_industrial")
 _CODE = re.compile(r"^[A-Z]{2,4}-[A-Z0-9]{1,5}$")
 
@@ -39,7 +53,7 @@ class Indicator(BaseModel):
 
     model_config = ConfigDict(frozen=True)
     name: str
-    kind: Literal["number", "grade", "class"]
+    kind: Literal["number", "grade", "class", "flag"]
     unit: str
     #: accepted units -> factor converting a threshold in that unit to ``unit``
     units: dict[str, float]
@@ -50,8 +64,8 @@ class Indicator(BaseModel):
 
 def _ind(name: str, kind: str, unit: str, zh: str, en: str, units: dict[str, float] | None = None,
          fmt: str = "{:.2f}") -> Indicator:
-    return Indicator(name=name, kind=kind, unit=unit, units=units or {unit: 1.0}, name_zh=zh,
-                     name_en=en, fmt=fmt)  # type: ignore[arg-type]
+    return Indicator(name=name, kind=kind, unit=unit, units=units or {unit: 1.0},  # type: ignore[arg-type]
+                     name_zh=zh, name_en=en, fmt=fmt)
 
 
 _SHARE = {"share": 1.0, "fraction": 1.0, "%": 0.01}
@@ -60,6 +74,10 @@ _PER_MU = {"万元/亩": 1.0, "万元/ha": 1 / 15, "万元/公顷": 1 / 15, "亿
 _PER_KM2 = {"亿元/km2": 1.0, "亿元/km²": 1.0, "万元/亩": 1500 / 1e4}
 _AREA_HA = {"ha": 1.0, "公顷": 1.0, "亩": 1 / 15, "mu": 1 / 15, "m2": 1e-4, "m²": 1e-4, "km2": 100.0,
             "km²": 100.0}
+_YEARS = {"years": 1.0, "年": 1.0}
+_MONEY_WAN = {"万元": 1.0, "亿元": 1e4}
+_FLOOR_M2 = {"m2": 1.0, "m²": 1.0, "万m2": 1e4, "万m²": 1e4, "km2": 1e6, "km²": 1e6}
+_FLAG = {"flag": 1.0}
 
 #: Indicators criteria may test. Parcel indicators come from ``compute_indicators``; zone
 #: indicators are area-weighted over a contiguous area.
@@ -83,7 +101,39 @@ INDICATORS: dict[str, Indicator] = {
         _ind("current_class", "class", "class", "现状用途", "current use"),
         _ind("planned_class", "class", "class", "规划用途", "planned use"),
         _ind("lease_years", "number", "years", "租约年限", "lease length", {"years": 1.0, "年": 1.0}, "{:.0f}"),
+        # industrial blocks (工业产业区块), districts, 占补平衡
+        _ind("landuse_class", "class", "class", "用地分类", "land-use class"),
+        _ind("block_industrial_share", "number", "share", "区块内工业用地占比", "industrial share of block area",
+             _SHARE, "{:.1%}"),
+        _ind("district_block_coverage", "number", "share", "纳入区块的工业用地占比",
+             "share of the district's industrial land inside blocks", _SHARE, "{:.1%}"),
+        _ind("block_area_balance_ha", "number", "ha", "区块面积占补差额", "block area added minus removed",
+             _AREA_HA, "{:,.2f}"),
+        # mixed industrial land, park balancing, flexible terms (Jiaxing)
+        _ind("industrial_floor_share", "number", "share", "工业建筑面积占比", "industrial share of floor area",
+             _SHARE, "{:.1%}"),
+        _ind("green_ratio", "number", "share", "绿地率", "green ratio", _SHARE, "{:.1%}"),
+        _ind("land_term_years", "number", "years", "出让年期", "land-grant term", _YEARS, "{:.0f}"),
+        # projects (land quota tests)
+        _ind("investment_wan", "number", "万元", "固定资产投资额", "fixed-asset investment", _MONEY_WAN, "{:,.0f}"),
+        _ind("investment_wan_per_mu", "number", "万元/亩", "投资强度", "investment per mu", _PER_MU, "{:.0f}"),
+        # enterprise screening and freed space (Shenzhen 2011)
+        _ind("unlicensed", "flag", "flag", "无证无照", "unlicensed", _FLAG),
+        _ind("safety_hazard", "flag", "flag", "安全隐患严重", "serious safety hazard", _FLAG),
+        _ind("high_pollution", "flag", "flag", "高污染", "high pollution", _FLAG),
+        _ind("high_energy", "flag", "flag", "高能耗", "high energy use", _FLAG),
+        _ind("freed_floor_area_m2", "number", "m2", "腾出产业空间", "floor space freed", _FLOOR_M2, "{:,.0f}"),
+        # per-km² benchmarks (Shenzhen High-Tech Park)
+        _ind("value_added_yi_per_km2", "number", "亿元/km2", "地均增加值", "value added per km²", _PER_KM2, "{:.1f}"),
     ]
+}
+
+#: Flag indicators -> (canonical column, value of the column that raises the flag).
+FLAG_COLUMNS: dict[str, tuple[str, bool]] = {
+    "unlicensed": ("licensed", False),
+    "safety_hazard": ("safety_hazard", True),
+    "high_pollution": ("high_pollution", True),
+    "high_energy": ("high_energy", True),
 }
 
 #: Source column(s) each parcel indicator needs (any one of a tuple suffices).
@@ -131,7 +181,7 @@ class Criterion(_Model):
     code: str
     name_zh: str
     name_en: str
-    level: Literal["parcel", "zone"] = "parcel"
+    level: Level = "parcel"
     indicator: str
     op: Op
     value: float | str | list[str] | None = None
@@ -173,6 +223,10 @@ class Criterion(_Model):
             if bad:
                 msg = f"unknown land-use class(es) {bad}; valid: {', '.join(landuse_classes().index)}"
                 raise ValueError(msg)
+        elif ind.kind == "flag":
+            if self.op not in ("==", "!=") or self.value not in ("yes", "no"):
+                msg = f"indicator '{self.indicator}' is a yes/no flag: use op '==' (or '!=') with value 'yes' or 'no'"
+                raise ValueError(msg)
         elif ind.kind == "grade":
             from zoning.schema import QUALITY_LEVELS
 
@@ -189,6 +243,9 @@ class Criterion(_Model):
             if self.value is not None and (isinstance(self.value, (str, list)) or isinstance(self.value, bool)):
                 msg = f"value must be a number for indicator '{self.indicator}', got {self.value!r}"
                 raise ValueError(msg)
+        if self.quantile is not None and self.level not in ("parcel", "zone"):
+            msg = f"quantile thresholds are for parcel and zone criteria; a {self.level}-level criterion needs an absolute 'value'"
+            raise ValueError(msg)
         if self.level == "zone" and self.indicator not in ("zone_area_ha", "legal_ratio", "far",
                                                            "output_wan_per_mu", "tax_wan_per_mu",
                                                            "building_age"):
@@ -222,7 +279,7 @@ class Parameter(_Model):
     @field_validator("code")
     @classmethod
     def _code(cls, v: str) -> str:
-        return Criterion._code(v)  # type: ignore[operator]
+        return Criterion._code(v)
 
 
 class ZoneStyle(_Model):
@@ -306,27 +363,110 @@ class Targets(_Model):
 
 
 class BlockRules(_Model):
-    """Industrial-block (工业产业区块) rules."""
+    """Industrial-block (工业产业区块) rules: block share, district coverage, 占补平衡.
+
+    Each field names a criterion of the pack; the criterion holds the number, unit, source
+    and status. ``use`` is the land-use column the rules read by default (planned use).
+    """
 
     use: Literal["planned_use", "current_use"] = "planned_use"
-    codes: list[str]
-    codes_source: str
-    min_block_share: str  # criterion code
-    min_district_coverage: str  # criterion code
+    #: class criterion (indicator ``landuse_class``, op ``in``): what counts as industrial land
+    industrial: str
+    #: minimum industrial share of each block's area (``block_industrial_share``)
+    min_block_share: str
+    #: minimum share of a district's industrial land inside blocks (``district_block_coverage``)
+    min_district_coverage: str
+    #: 占补平衡: block area added minus removed per district (``block_area_balance_ha``)
+    balance: str | None = None
 
 
 class MixedUseRules(_Model):
-    """Mixed industrial land (混合产业用地) and park-level balancing."""
+    """Mixed industrial land (混合产业用地), flexible land terms and park-level balancing."""
 
+    use: Literal["planned_use", "current_use"] = "planned_use"
+    #: class criterion: which parcels are industrial (tested for the FAR / green minimums)
+    industrial: str
+    #: minimum industrial share of a mixed parcel's floor area (``industrial_floor_share``)
     min_industrial_floor_share: str
-    max_land_term: str
-    balance: list[str] = []  # criterion codes that may be balanced over a park
+    #: maximum flexible land-grant term (``land_term_years``)
+    max_land_term: str | None = None
+    #: minimum FAR of an industrial parcel (``far``)
+    min_far: str | None = None
+    #: minimum green ratio of an industrial parcel (``green_ratio``)
+    min_green_ratio: str | None = None
+    #: criteria a parcel may meet through its park's aggregate (园区、片区范围内统筹平衡)
+    balance: list[str] = []
+    #: canonical parcel column naming the park (or area) balanced over
+    balance_over: Literal["park", "district"] = "park"
+
+
+class ProjectTier(_Model):
+    """One land-quota tier: a project is in it when every criterion passes and none of
+    ``excluding`` does (e.g. the provincial investment floor bounds the city tier)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label_zh: str
+    label_en: str
+    criteria: list[str] = Field(min_length=1)
+    excluding: list[str] = []
+    source: str
 
 
 class ProjectRules(_Model):
-    """Project / enterprise / benchmark tests."""
+    """Project tests (e.g. land-quota tiers); tiers are tried in order, the first that fits wins."""
 
-    tests: list[str] = []
+    tiers: list[ProjectTier] = Field(min_length=1)
+
+
+class ScreeningRules(_Model):
+    """Enterprise screening: any flag marks a low-end enterprise; freed floor space vs targets."""
+
+    flags: list[str] = Field(min_length=1)
+    targets: list[str] = []
+
+
+class BenchmarkRules(_Model):
+    """Per-area benchmarks compared for any set of parks, zones or districts."""
+
+    criteria: list[str] = Field(min_length=1)
+
+
+class LeaseRules(_Model):
+    """Tenant leases in given zones (e.g. ≥ 5 years in retain-upgrade areas)."""
+
+    min_lease: str
+    zones: list[str] = ["retain_upgrade"]
+
+
+#: section field -> (indicators the referenced criterion may test, allowed levels)
+_SECTION_REFS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    "blocks": {
+        "industrial": (("landuse_class",), ("block", "district")),
+        "min_block_share": (("block_industrial_share",), ("block",)),
+        "min_district_coverage": (("district_block_coverage",), ("district",)),
+        "balance": (("block_area_balance_ha",), ("district",)),
+    },
+    "mixed_use": {
+        "industrial": (("landuse_class",), ("parcel",)),
+        "min_industrial_floor_share": (("industrial_floor_share",), ("parcel",)),
+        "max_land_term": (("land_term_years",), ("parcel",)),
+        "min_far": (("far",), ("parcel",)),
+        "min_green_ratio": (("green_ratio",), ("parcel",)),
+    },
+    "screening": {
+        "flags": (("unlicensed", "safety_hazard", "high_pollution", "high_energy"), ("enterprise",)),
+        "targets": (("freed_floor_area_m2",), ("city",)),
+    },
+    "benchmarks": {
+        "criteria": (("output_yi_per_km2", "value_added_yi_per_km2", "tax_yi_per_km2",
+                      "energy_tce_per_wan_va", "output_wan_per_mu", "tax_wan_per_mu",
+                      "value_added_wan_per_mu"), ("area",)),
+    },
+    "tenants": {
+        "min_lease": (("lease_years",), ("parcel", "enterprise")),
+    },
+}
+_PROJECT_INDICATORS = ("investment_wan", "investment_wan_per_mu", "tax_wan_per_mu", "output_wan_per_mu")
 
 
 class RulePack(_Model):
@@ -343,6 +483,9 @@ class RulePack(_Model):
     blocks: BlockRules | None = None
     mixed_use: MixedUseRules | None = None
     projects: ProjectRules | None = None
+    screening: ScreeningRules | None = None
+    benchmarks: BenchmarkRules | None = None
+    tenants: LeaseRules | None = None
 
     @model_validator(mode="after")
     def _refs(self) -> RulePack:
@@ -359,7 +502,7 @@ class RulePack(_Model):
                     raise ValueError(msg)
             for ref in [*cand.gate, *cand.criteria]:
                 if known[ref].level != "parcel":
-                    msg = f"criterion '{ref}' is zone-level and cannot be a parcel gate/criterion"
+                    msg = f"criterion '{ref}' is {known[ref].level}-level and cannot be a parcel gate/criterion"
                     raise ValueError(msg)
             for ref in [*cand.zone_criteria, *([cand.split] if cand.split else [])]:
                 if known[ref].level != "zone":
@@ -373,18 +516,35 @@ class RulePack(_Model):
             if self.stock is None:
                 msg = "a pack with [[candidates]] needs a [stock] table"
                 raise ValueError(msg)
-        for sect in (self.blocks, self.mixed_use):
+        for section, fields in _SECTION_REFS.items():
+            sect = getattr(self, section)
             if sect is None:
                 continue
-            for field_name, ref in sect:
-                if isinstance(ref, str) and field_name not in ("use", "codes_source") and ref not in known:
-                    msg = f"{field_name} refers to unknown criterion '{ref}'"
+            for field_name, (indicators, levels) in fields.items():
+                value = getattr(sect, field_name)
+                refs = value if isinstance(value, list) else ([] if value is None else [value])
+                for ref in refs:
+                    _check_ref(known, f"{section}.{field_name}", ref, indicators, levels)
+        if self.mixed_use is not None:
+            balanceable = {c for c in (self.mixed_use.min_far, self.mixed_use.min_green_ratio) if c is not None}
+            for ref in self.mixed_use.balance:
+                if ref not in balanceable:
+                    msg = (f"mixed_use.balance lists '{ref}'; only the FAR and green-ratio minimums "
+                           f"({', '.join(sorted(balanceable)) or 'none set'}) can be balanced over a park")
                     raise ValueError(msg)
-        if self.projects:
-            for ref in self.projects.tests:
-                if ref not in known:
-                    msg = f"projects.tests refers to unknown criterion '{ref}'"
-                    raise ValueError(msg)
+        if self.projects is not None:
+            names = [t.name for t in self.projects.tiers]
+            if len(set(names)) != len(names):
+                msg = f"projects.tiers: duplicate tier name(s) in {names}"
+                raise ValueError(msg)
+            for tier in self.projects.tiers:
+                for ref in [*tier.criteria, *tier.excluding]:
+                    _check_ref(known, f"projects.tiers ({tier.name})", ref, _PROJECT_INDICATORS, ("project",))
+        if self.tenants is not None:
+            bad = [z for z in self.tenants.zones if z not in ZONE_IDS[:3]]
+            if bad:
+                msg = f"tenants.zones: unknown zone(s) {bad}; valid: {', '.join(ZONE_IDS[:3])}"
+                raise ValueError(msg)
         return self
 
     # -- convenience -----------------------------------------------------------------------
@@ -403,7 +563,33 @@ class RulePack(_Model):
                 return p
         return None
 
+    def section_criterion(self, section: str, field_name: str) -> Criterion | None:
+        """The criterion a section field refers to (e.g. ``("blocks", "min_block_share")``), or None.
+
+        >>> from zoning.rules import load_rules
+        >>> load_rules("guangzhou-2024").section_criterion("blocks", "min_block_share").value
+        0.65
+        """
+        sect = getattr(self, section, None)
+        ref = getattr(sect, field_name, None) if sect is not None else None
+        return self.criterion(ref) if isinstance(ref, str) else None
+
     def zone_label(self, zone: str, lang: str = "zh") -> str:
         """Display label of a zone id in ``lang`` ("zh" or "en")."""
         style = self.zones[zone]
         return style.label_zh if lang == "zh" else style.label_en
+
+
+def _check_ref(known: dict[str, Criterion], where: str, ref: str, indicators: tuple[str, ...],
+               levels: tuple[str, ...]) -> None:
+    """A section's reference must name a criterion testing a fitting indicator at a fitting level."""
+    c = known.get(ref)
+    if c is None:
+        msg = f"{where} refers to unknown criterion '{ref}'; criteria: {', '.join(known) or 'none'}"
+        raise ValueError(msg)
+    if c.indicator not in indicators:
+        msg = f"{where} refers to '{ref}', which tests '{c.indicator}'; it must test {' or '.join(indicators)}"
+        raise ValueError(msg)
+    if c.level not in levels:
+        msg = f"{where} refers to '{ref}' with level '{c.level}'; it must be {' or '.join(repr(x) for x in levels)}"
+        raise ValueError(msg)
