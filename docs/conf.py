@@ -18,7 +18,7 @@ import zoning  # noqa: E402
 from zoning.rules import available_rules, load_rules, render_rules  # noqa: E402
 
 project = "zoning"
-copyright = "2026, the zoning contributors"  # noqa: A001
+copyright = "2026, the zoning contributors"
 release = zoning.__version__
 
 extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.napoleon", "sphinx.ext.viewcode"]

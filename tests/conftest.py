@@ -27,7 +27,7 @@ def make_parcels(rows: list[dict], crs: str | None = CRS) -> gpd.GeoDataFrame:
             geoms.append(shapely.box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1))
         else:
             g = shapely.from_wkt(r.pop("wkt"))
-            geoms.append(shapely.transform(g, lambda c: c + [X0, Y0]))
+            geoms.append(shapely.transform(g, lambda c: [*c, X0, Y0]))
         attrs.append(r)
     return gpd.GeoDataFrame(attrs, geometry=geoms, crs=crs)
 

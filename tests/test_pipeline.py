@@ -61,7 +61,7 @@ def test_row_order_does_not_change_zones(city, base, seed):
 @given(dx=st.floats(-50_000, 50_000), dy=st.floats(-50_000, 50_000))
 def test_translation_does_not_change_zones(city, base, dx, dy):
     moved = city.copy()
-    moved["geometry"] = shapely.transform(city.geometry.to_numpy(), lambda c: c + [dx, dy])
+    moved["geometry"] = shapely.transform(city.geometry.to_numpy(), lambda c: [*c, dx, dy])
     res = zoning.run(moved, overrides=FIXED, reference_year=2025, min_zone_ha=3)
     assert (res.parcels["zone"].to_numpy() == base.parcels["zone"].to_numpy()).all()
 
@@ -131,3 +131,17 @@ def test_lang_zh_labels(city):
     res = zoning.run(city, overrides=FIXED, reference_year=2025, lang="zh")
     assert set(res.parcels["zone_label"]) <= {"保留提升区", "土地整备区", "连片改造区", "未划定", "非工业"}
     assert res.parcels["reason"].str.contains("：").all()
+
+
+def test_progress_bar_goes_to_stderr_and_is_off_by_default(city, capsys):
+    zoning.run(city, overrides=FIXED, reference_year=2025)
+    assert "stage" not in capsys.readouterr().err
+    import os
+
+    old = os.environ.pop("TQDM_DISABLE", None)
+    try:
+        zoning.run(city, overrides=FIXED, reference_year=2025, progress=True)
+    finally:
+        if old is not None:
+            os.environ["TQDM_DISABLE"] = old
+    assert "stage" in capsys.readouterr().err

@@ -70,7 +70,7 @@ def test_invalid_toml_and_missing_file_and_unknown_name(tmp_path):
         load_rules(write(tmp_path, "[pack\nname="))
     with pytest.raises(RulePackError, match="file not found"):
         load_rules(tmp_path / "nope.toml")
-    with pytest.raises(RulePackError, match="shipped packs: .*shenzhen-2020"):
+    with pytest.raises(RulePackError, match=r"shipped packs: .*shenzhen-2020"):
         load_rules("shenzhen-2099")
 
 

@@ -133,7 +133,7 @@ def test_summary_by_district_adds_up(sample_result):
 def test_zone_polygons_match_parcel_areas(sample_result):
     z = sample_result.zones
     p = sample_result.parcels
-    for cid, geom in zip(z["cluster_id"], z.geometry):
+    for cid, geom in zip(z["cluster_id"], z.geometry, strict=False):
         members = p[p["cluster_id"] == cid]
         assert geom.area == pytest.approx(members["land_area_m2"].sum(), rel=1e-6)
     assert set(z["zone"]) <= {"retain_upgrade", "land_consolidation", "contiguous_renewal"}

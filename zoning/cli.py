@@ -139,7 +139,7 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
 
     parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
     result = run(parcels, rules, overrides=_overrides(sets), mode=mode, gap_m=gap_m, min_zone_ha=min_zone_ha,  # type: ignore[arg-type]
-                 lang=lang, reference_year=reference_year)  # type: ignore[arg-type]
+                 lang=lang, reference_year=reference_year, progress=not quiet and sys.stderr.isatty())  # type: ignore[arg-type]
     result.to_file(output)
     if not quiet:
         _print_result(result, lang)
@@ -244,7 +244,7 @@ def demo(out: Path, mode: str, lang: str, reference_year: int) -> None:
     click.echo(f"\nwrote {out / 'zones.gpkg'} (layers parcels, zones, areas, summary, by_district)")
     extras: dict[str, Path | None] = {"map": out / "zones_map.png", "raster": out / "zones.tif", "report": out / "report.html"}
     try:
-        import zoning.plotting  # noqa: F401
+        import zoning.plotting
     except ImportError:
         extras["map"] = None
     try:

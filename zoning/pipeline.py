@@ -7,6 +7,7 @@ own. ``run`` returns a :class:`ZoningResult` holding every stage's output.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import logging
 import os
 import time
@@ -139,7 +140,7 @@ def _dissolve(geoms: np.ndarray, groups: np.ndarray, coverage: bool) -> list[Any
     order = np.argsort(groups, kind="stable")
     g_sorted = groups[order]
     bounds = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1], True])
-    parts = [geoms[order[a:b]] for a, b in zip(bounds[:-1], bounds[1:])]
+    parts = [geoms[order[a:b]] for a, b in itertools.pairwise(bounds)]
 
     def union(chunk: list[np.ndarray]) -> list[Any]:
         out = []
@@ -175,6 +176,7 @@ def run(
     lang: Literal["en", "zh"] = "en",
     columns: dict[str, str] | None = None,
     check_overlaps: bool = True,
+    progress: bool = False,
 ) -> ZoningResult:
     """Sort parcels into zones and explain every decision.
 
@@ -201,6 +203,8 @@ def run(
         ``{source column: canonical name}`` mapping (see :func:`zoning.read_parcels`).
     check_overlaps
         Check for overlapping parcels during validation.
+    progress
+        Show a progress bar over the stages (``tqdm.auto``; the CLI turns it on in a terminal).
 
     Returns
     -------
@@ -223,10 +227,16 @@ def run(
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
 
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=8, desc="zoning", unit="stage", disable=not progress, leave=False)
+
     def tick(name: str, start: float) -> float:
         now = time.perf_counter()
         timings[name] = now - start
         log.info("%s: %.2f s", name, now - start)
+        bar.set_postfix_str(name)
+        bar.update(1)
         return now
 
     ov: dict[str, Any] = dict(overrides or {})
@@ -292,6 +302,7 @@ def run(
     summary = summarise_zones(out["zone"], out["land_area_m2"], out["cluster_id"], pack, targets)
     by_district = summarise_by_district(out["zone"], out["land_area_m2"], out["district"] if "district" in out else None)
     tick("summary", t)
+    bar.close()
     timings["total"] = time.perf_counter() - t0
     settings = {"mode": mode, "reference_year": year, "lang": lang, **zres.settings}
     return ZoningResult(out, zones_gdf, areas, summary, by_district, report, pack, cls.attrs["thresholds"],

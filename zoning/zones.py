@@ -28,8 +28,8 @@ import pandas as pd
 import shapely
 
 from zoning.classify import NONE, NOT_INDUSTRIAL, evaluate
-from zoning.cluster import adjacency, cluster
-from zoning.rules.schema import CandidateClass, RulePack
+from zoning.cluster import cluster
+from zoning.rules.schema import RulePack
 
 __all__ = ["ZONES", "Zones", "form_zones", "quota_targets"]
 
@@ -394,7 +394,7 @@ def _fmt_zone_many(code: str, c, values: np.ndarray, status: np.ndarray, lang: s
 
 def _note_cat(codes: np.ndarray, notes: list[str]) -> pd.Categorical:
     """Per-parcel area note as a categorical (notes repeat per area)."""
-    uniq, inv = np.unique(np.asarray(notes + [""], dtype=object).astype(str), return_inverse=True)
+    uniq, inv = np.unique(np.asarray([*notes, ""], dtype=object).astype(str), return_inverse=True)
     return pd.Categorical.from_codes(inv[np.where(codes < 0, len(notes), codes)], categories=uniq.tolist())
 
 
