@@ -8,6 +8,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 
@@ -27,7 +28,7 @@ def make_parcels(rows: list[dict], crs: str | None = CRS) -> gpd.GeoDataFrame:
             geoms.append(shapely.box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1))
         else:
             g = shapely.from_wkt(r.pop("wkt"))
-            geoms.append(shapely.transform(g, lambda c: [*c, X0, Y0]))
+            geoms.append(shapely.transform(g, lambda c: c + np.array([X0, Y0])))
         attrs.append(r)
     return gpd.GeoDataFrame(attrs, geometry=geoms, crs=crs)
 

@@ -61,7 +61,7 @@ def test_row_order_does_not_change_zones(city, base, seed):
 @given(dx=st.floats(-50_000, 50_000), dy=st.floats(-50_000, 50_000))
 def test_translation_does_not_change_zones(city, base, dx, dy):
     moved = city.copy()
-    moved["geometry"] = shapely.transform(city.geometry.to_numpy(), lambda c: [*c, dx, dy])
+    moved["geometry"] = shapely.transform(city.geometry.to_numpy(), lambda c: c + np.array([dx, dy]))
     res = zoning.run(moved, overrides=FIXED, reference_year=2025, min_zone_ha=3)
     assert (res.parcels["zone"].to_numpy() == base.parcels["zone"].to_numpy()).all()
 
