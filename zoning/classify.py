@@ -123,10 +123,17 @@ def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020
     status: dict[str, np.ndarray] = {}
     met_policy: dict[str, np.ndarray] = {}
     thresholds: dict[str, object] = {}
+    quantiles: dict[tuple[str, float], object] = {}  # SZ-R3 and SZ-C2 share one median
     for c in pack.criteria:
         if c.level != "parcel":
             continue
-        thr = resolve_threshold(c, indicators, in_stock)
+        if c.quantile is not None:
+            key = (c.indicator, c.quantile)
+            if key not in quantiles:
+                quantiles[key] = resolve_threshold(c, indicators, in_stock)
+            thr = quantiles[key]
+        else:
+            thr = resolve_threshold(c, indicators, in_stock)
         thresholds[c.code] = thr
         met, missing = evaluate(c, indicators, thr)
         st = np.where(missing, 3, np.where(met, 1, 2)).astype(np.int8)

@@ -27,38 +27,73 @@ from scipy.sparse.csgraph import connected_components
 __all__ = ["adjacency", "cluster"]
 
 
+def _threads(n: int, threads: int | None) -> int:
+    return 1 if n < 20_000 else (threads or min(4, os.cpu_count() or 1))
+
+
+def _map(fn, chunks: list[np.ndarray], workers: int) -> list:  # type: ignore[no-untyped-def, type-arg]
+    if workers > 1 and len(chunks) > 1:
+        with ThreadPoolExecutor(workers) as ex:  # shapely releases the GIL
+            return list(ex.map(fn, chunks))
+    return [fn(c) for c in chunks]
+
+
+def pairs_within(query: np.ndarray, target: np.ndarray, *, distance: float, tree: shapely.STRtree | None = None,
+                 threads: int | None = None, upper: bool = False, exact=None) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """Pairs ``(q, t)`` with ``query[q]`` within ``distance`` of ``target[t]``.
+
+    Two steps, both vectorised and split over threads: an STRtree query of the query
+    envelopes grown by ``distance`` (candidate pairs), then an exact ``dwithin`` on those
+    pairs only (or ``exact(a, b)``, a vectorised predicate). ``upper=True`` (query and target
+    are the same array) keeps ``q < t``.
+    """
+    n = len(query)
+    if n == 0 or len(target) == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    tree = tree if tree is not None else shapely.STRtree(target)
+    b = shapely.bounds(query)
+    boxes = shapely.box(b[:, 0] - distance, b[:, 1] - distance, b[:, 2] + distance, b[:, 3] + distance)
+    workers = _threads(n, threads)
+    chunks = np.array_split(np.arange(n), workers * 4) if workers > 1 else [np.arange(n)]
+
+    def candidates(idx: np.ndarray) -> np.ndarray:
+        qi, tj = tree.query(boxes[idx])
+        qi = idx[qi]
+        if upper:
+            keep = qi < tj
+            qi, tj = qi[keep], tj[keep]
+        return np.vstack([qi, tj])
+
+    pairs = np.hstack(_map(candidates, chunks, workers))
+    qi, tj = pairs[0], pairs[1]
+    if len(qi) == 0:
+        return qi, tj
+    pchunks = np.array_split(np.arange(len(qi)), workers * 4) if workers > 1 else [np.arange(len(qi))]
+
+    def check(idx: np.ndarray) -> np.ndarray:
+        a, b2 = query[qi[idx]], target[tj[idx]]
+        if exact is not None:
+            return exact(a, b2)
+        return shapely.dwithin(a, b2, distance) if distance > 0 else shapely.intersects(a, b2)
+
+    ok = np.concatenate(_map(check, pchunks, workers))
+    return qi[ok], tj[ok]
+
+
 def adjacency(geoms: np.ndarray, *, distance: float, threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Pairs ``(i, j)``, ``i < j``, of geometries within ``distance`` of each other.
 
-    One STRtree bulk query with ``predicate="dwithin"`` (``"intersects"`` when distance is 0),
-    split over threads (shapely releases the GIL).
+    Envelope candidates from one STRtree bulk query, then an exact ``dwithin`` (``intersects``
+    when distance is 0) on the candidate pairs, split over threads.
 
     >>> from shapely import box
     >>> g = np.array([box(0, 0, 1, 1), box(1.5, 0, 2.5, 1), box(10, 0, 11, 1)])
     >>> adjacency(g, distance=1.0)
     (array([0]), array([1]))
     """
-    n = len(geoms)
-    if n < 2:
+    if len(geoms) < 2:
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-    tree = shapely.STRtree(geoms)
-    predicate = "dwithin" if distance > 0 else "intersects"
-    kwargs = {"distance": distance} if distance > 0 else {}
-    workers = threads or min(4, os.cpu_count() or 1)
-    chunks = np.array_split(np.arange(n), max(1, workers * 4)) if n > 20_000 and workers > 1 else [np.arange(n)]
-
-    def q(idx: np.ndarray) -> np.ndarray:
-        i, j = tree.query(geoms[idx], predicate=predicate, **kwargs)
-        return np.vstack([idx[i], j])
-
-    if len(chunks) > 1:
-        with ThreadPoolExecutor(workers) as ex:
-            parts = list(ex.map(q, chunks))
-    else:
-        parts = [q(chunks[0])]
-    pairs = np.hstack(parts)
-    keep = pairs[0] < pairs[1]
-    return pairs[0][keep], pairs[1][keep]
+    return pairs_within(geoms, geoms, distance=distance, threads=threads, upper=True)
 
 
 def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -83,7 +118,7 @@ def cluster(
         Parcel geometries (projected, metres).
     classes
         Candidate class per parcel; parcels with ``""``, ``"none"``, ``"not_industrial"`` or
-        missing are not grouped.
+        missing are not grouped. Integer class codes work too (negative: not grouped).
     gap_m
         Distance tolerance: parcels closer than this are neighbours.
     min_core_neighbours
@@ -109,10 +144,16 @@ def cluster(
     [0, 0, 1]
     """
     geoms = np.asarray(geoms, dtype=object)
-    cls = pd.Series(np.asarray(classes, dtype=object)).fillna("").astype(str).to_numpy()
     n = len(geoms)
     labels = np.full(n, -1, dtype=np.int64)
-    member = ~np.isin(cls, ["", "none", "not_industrial"]) & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    raw = np.asarray(classes)
+    if np.issubdtype(raw.dtype, np.integer):  # class codes: negative = not grouped
+        cls = raw
+        member = cls >= 0
+    else:
+        cls = pd.Series(raw.astype(object)).fillna("").astype(str).to_numpy()
+        member = ~np.isin(cls, ["", "none", "not_industrial"])
+    member &= ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     idx = np.flatnonzero(member)
     if len(idx) == 0:
         return labels

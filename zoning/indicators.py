@@ -45,7 +45,8 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def compute_indicators(parcels: gpd.GeoDataFrame, *, reference_year: int | None = None) -> pd.DataFrame:
+def compute_indicators(parcels: gpd.GeoDataFrame, *, reference_year: int | None = None,
+                       landuse: dict | None = None) -> pd.DataFrame:  # type: ignore[type-arg]
     """Compute the indicators the rule packs test, aligned to ``parcels.index``.
 
     Parameters
@@ -55,6 +56,9 @@ def compute_indicators(parcels: gpd.GeoDataFrame, *, reference_year: int | None 
         is re-projected for the areas (with a :class:`~zoning.errors.CRSWarning`).
     reference_year
         Year building ages are counted to (default: this year).
+    landuse
+        Land-use columns already parsed, e.g. ``ValidationReport.landuse`` (saves parsing
+        them again); columns not in it are parsed here.
 
     Returns
     -------
@@ -120,7 +124,11 @@ def compute_indicators(parcels: gpd.GeoDataFrame, *, reference_year: int | None 
     out["energy_tce_per_wan_va"] = _div(energy, va)
     out["value_added_wan_per_tce"] = _div(va, energy)
     for col, name in (("current_use", "current_class"), ("planned_use", "planned_class")):
-        out[name] = parse_landuse(parcels[col]).code.to_numpy() if col in parcels else pd.array([pd.NA] * len(parcels), dtype="string")
+        if col not in parcels:
+            out[name] = pd.array([pd.NA] * len(parcels), dtype="string")
+            continue
+        lu = (landuse or {}).get(col)
+        out[name] = (lu if lu is not None and len(lu.code) == len(parcels) else parse_landuse(parcels[col])).code.to_numpy()
     df = pd.DataFrame(out, index=parcels.index)
     for name in ("current_class", "planned_class"):
         df[name] = df[name].astype("string")

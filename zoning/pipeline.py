@@ -133,8 +133,13 @@ class ZoningResult:
         return plot_zones(self, **kwargs)
 
 
-def _dissolve(geoms: np.ndarray, groups: np.ndarray, coverage: bool) -> list[Any]:
-    """Union of ``geoms`` per integer group 0..k-1 (coverage union when parcels do not overlap)."""
+def _dissolve(geoms: np.ndarray, groups: np.ndarray, coverage: bool | None) -> list[Any]:
+    """Union of ``geoms`` per integer group 0..k-1.
+
+    ``coverage=True`` (parcels known not to overlap): the fast coverage union. ``None``
+    (not checked): the coverage union, re-done as a full union where its result is invalid.
+    ``False``: the full union.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     order = np.argsort(groups, kind="stable")
@@ -145,10 +150,12 @@ def _dissolve(geoms: np.ndarray, groups: np.ndarray, coverage: bool) -> list[Any
     def union(chunk: list[np.ndarray]) -> list[Any]:
         out = []
         for part in chunk:
-            if coverage:
+            if coverage is not False:
                 try:
-                    out.append(shapely.coverage_union_all(part))
-                    continue
+                    u = shapely.coverage_union_all(part)
+                    if coverage or u.is_valid:
+                        out.append(u)
+                        continue
                 except shapely.errors.GEOSException:
                     pass
             out.append(shapely.union_all(part))
@@ -175,7 +182,7 @@ def run(
     min_zone_ha: float | None = None,
     lang: Literal["en", "zh"] = "en",
     columns: dict[str, str] | None = None,
-    check_overlaps: bool = True,
+    check_overlaps: bool | str = "auto",
     progress: bool = False,
 ) -> ZoningResult:
     """Sort parcels into zones and explain every decision.
@@ -202,7 +209,8 @@ def run(
     columns
         ``{source column: canonical name}`` mapping (see :func:`zoning.read_parcels`).
     check_overlaps
-        Check for overlapping parcels during validation.
+        Check for overlapping parcels during validation: ``"auto"`` (default) checks layers of
+        up to 200,000 parcels and reports that larger ones were not checked; ``True`` always.
     progress
         Show a progress bar over the stages (``tqdm.auto``; the CLI turns it on in a terminal).
 
@@ -261,14 +269,24 @@ def run(
     report.raise_for_errors()
     clean = report.parcels
     t = tick("validate", t)
-    ind = compute_indicators(clean, reference_year=year)
+    ind = compute_indicators(clean, reference_year=year, landuse=report.landuse)
     t = tick("indicators", t)
     cls = classify(ind, rules=pack)
     t = tick("classify", t)
     zres = form_zones(clean, ind, cls, rules=pack, mode=mode, lang=lang)
     t = tick("cluster+zones", t)
-    why = explain(clean, ind, cls, zres.parcels, rules=pack, lang=lang, mode=mode)
-    t = tick("reasons", t)
+    # the dissolve (GEOS) runs on a second thread while the reasons (Arrow) are assembled
+    from concurrent.futures import ThreadPoolExecutor
+
+    zoned = (zres.parcels["zone"].cat.codes.to_numpy() <= 2)
+    codes_found = {p.code for p in report.problems}
+    coverage = False if "overlap" in codes_found else (None if "overlaps_not_checked" in codes_found else True)
+    codes = zres.parcels["cluster_id"].cat.codes.to_numpy()
+    with ThreadPoolExecutor(1) as ex:
+        fut = ex.submit(_dissolve, clean.geometry.to_numpy()[zoned], codes[zoned], coverage) if zoned.any() else None
+        why = explain(clean, ind, cls, zres.parcels, rules=pack, lang=lang, mode=mode)
+        t = tick("reasons", t)
+        polys = fut.result() if fut is not None else []
 
     out = clean.copy()
     for c in _INDICATOR_OUT:
@@ -287,12 +305,8 @@ def run(
     out = out[[c for c in out.columns if c != geom_name] + [geom_name]]
 
     # dissolved zones, one row per contiguous area that became a zone
-    zoned = out["zone"].isin(ZONES[:3]).to_numpy()
-    coverage = not any(p.code == "overlap" for p in report.problems)
-    codes = out["cluster_id"].cat.codes.to_numpy()
     areas = zres.areas
     zone_rows = areas.iloc[np.unique(codes[zoned])].copy() if zoned.any() else areas.iloc[:0].copy()
-    polys = _dissolve(clean.geometry.to_numpy()[zoned], codes[zoned], coverage) if zoned.any() else []
     zone_rows["zone_label_zh"] = zone_rows["zone"].map({z: pack.zone_label(z, "zh") for z in ZONES})
     zone_rows["zone_label_en"] = zone_rows["zone"].map({z: pack.zone_label(z, "en") for z in ZONES})
     zones_gdf = gpd.GeoDataFrame(zone_rows.reset_index(drop=True), geometry=polys, crs=clean.crs)

@@ -11,6 +11,8 @@ rounded value), so a million parcels are explained in a few seconds.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -52,9 +54,9 @@ def _col_arrow(s: pd.Series, missing: str = "", mapping: dict | None = None) -> 
 
 def _format_unique(v: np.ndarray, fmt) -> pa.Array:  # type: ignore[no-untyped-def]
     """Format each distinct value once, then gather (fast for a million parcels)."""
-    uniq, inv = np.unique(v, return_inverse=True)
-    strings = [fmt(u) for u in uniq.tolist()]
-    return pc.take(_arrow(strings), pa.array(inv.astype(np.int64)))
+    inv, uniq = pd.factorize(v, use_na_sentinel=True)
+    strings = [fmt(u) for u in np.asarray(uniq).tolist()] + [fmt(float("nan"))]
+    return pc.take(_arrow(strings), pa.array(np.where(inv < 0, len(uniq), inv).astype(np.int64)))
 
 
 def _fmt_values(c: Criterion, obs: np.ndarray, lang: str) -> pa.Array:
@@ -147,15 +149,20 @@ class _Snippets:
 
 
 def _join(parts: list[pa.Array], sep: str, n: int) -> pa.Array:
-    """Join per-parcel snippets, skipping nulls."""
+    """Join per-parcel snippets with ``sep``, skipping nulls (all-null rows give null)."""
     if not parts:
         return pa.nulls(n, pa.string())
-    # (null_handling="skip" drops all-null rows in some pyarrow versions; join pairwise instead)
-    acc = parts[0]
-    for p in parts[1:]:
-        both = pc.binary_join_element_wise(acc, p, sep)
-        acc = pc.if_else(pc.is_null(acc), p, pc.if_else(pc.is_null(p), acc, both))
-    return acc
+    if len(parts) == 1:
+        return parts[0]
+    if not any(p.null_count for p in parts):
+        return pc.binary_join_element_wise(*parts, sep)
+    # nulls → "" then collapse the separators they leave behind (null_handling="skip" is avoided:
+    # some pyarrow versions drop all-null rows with it)
+    joined = pc.binary_join_element_wise(*parts, sep, null_handling="replace", null_replacement="")
+    esc = re.escape(sep)
+    joined = pc.replace_substring_regex(joined, f"(?:{esc}){{2,}}", sep)
+    joined = pc.replace_substring_regex(joined, f"^(?:{esc})|(?:{esc})$", "")
+    return pc.if_else(pc.equal(joined, ""), _NULL, joined)
 
 
 def _strings_series(values: np.ndarray | pa.Array, index: pd.Index) -> pd.Series:
@@ -219,57 +226,56 @@ def explain(
     zone_label = _col_arrow(zones["zone"], mapping=label)
     order_parts: list[np.ndarray] = []
     text_parts: list[pa.Array] = []
+    jobs: list[tuple[np.ndarray, object]] = []
 
     def take(arr: pa.Array, idx: np.ndarray) -> pa.Array:
         return pc.take(arr, pa.array(idx))
 
-    def emit(idx: np.ndarray, text: pa.Array) -> None:
-        order_parts.append(idx)
-        text_parts.append(text)
-
     # not industrial
-    idx = np.flatnonzero(zone == "not_industrial")
-    if len(idx):
+    def not_industrial(idx: np.ndarray) -> pa.Array:
         use_col = pack.stock.use if pack.stock else "current_use"
-        raw_a = _col_arrow(parcels[use_col], "?") if use_col in parcels else _arrow(["?"] * n)
-        klass_a = _col_arrow(indicators["current_class" if use_col == "current_use" else "planned_class"], "?")
+        raw_a = _col_arrow(parcels[use_col].iloc[idx], "?") if use_col in parcels else _arrow(["?"] * len(idx))
+        klass_a = _col_arrow(indicators["current_class" if use_col == "current_use" else "planned_class"].iloc[idx], "?")
         stock = ", ".join(pack.stock.codes) if pack.stock else ""
         if lang == "zh":
-            emit(idx, pc.binary_join_element_wise(label["not_industrial"] + "：" + ("现状用途" if use_col == "current_use" else "规划用途") + " ",
-                                                  take(raw_a, idx), "（", take(klass_a, idx), f"）不属于工业用地存量（{stock}）", ""))
-        else:
-            emit(idx, pc.binary_join_element_wise(label["not_industrial"] + f": {use_col.replace('_', ' ')} '", take(raw_a, idx), "' (",
-                                                  take(klass_a, idx), f") is not in the industrial stock ({stock})", ""))
+            return pc.binary_join_element_wise(label["not_industrial"] + "：" + ("现状用途" if use_col == "current_use" else "规划用途") + " ",
+                                               raw_a, "（", klass_a, f"）不属于工业用地存量（{stock}）", "")
+        return pc.binary_join_element_wise(label["not_industrial"] + f": {use_col.replace('_', ' ')} '", raw_a, "' (",
+                                           klass_a, f") is not in the industrial stock ({stock})", "")
+
+    jobs.append((np.flatnonzero(zone == "not_industrial"), not_industrial))
 
     zoned = np.isin(zone, ["retain_upgrade", "land_consolidation", "contiguous_renewal"])
     for c in pack.candidates:
-        idx = np.flatnonzero(zoned & np.isin(zone, c.zones) & ~enclave)
-        if not len(idx):
-            continue
-        crit = _join([sn.text(k, idx) for k in [*c.gate, *c.criteria] if k in sn.parts], sep, len(idx))
-        head = [take(zone_label, idx), "：连片区域 " if lang == "zh" else ": contiguous area ", take(cid_a, idx),
-                "（" if lang == "zh" else " (", take(note_a, idx), "）" if lang == "zh" else ")", sep,
-                "地块：" if lang == "zh" else "parcel: ", crit, ""]
-        emit(idx, pc.binary_join_element_wise(*head))
-    idx = np.flatnonzero(zoned & enclave)
-    if len(idx):
+        def zoned_parcels(idx: np.ndarray, c=c) -> pa.Array:  # type: ignore[no-untyped-def]
+            crit = _join([sn.text(k, idx) for k in [*c.gate, *c.criteria] if k in sn.parts], sep, len(idx))
+            head = [take(zone_label, idx), "：连片区域 " if lang == "zh" else ": contiguous area ", take(cid_a, idx),
+                    "（" if lang == "zh" else " (", take(note_a, idx), "）" if lang == "zh" else ")", sep,
+                    "地块：" if lang == "zh" else "parcel: ", crit, ""]
+            return pc.binary_join_element_wise(*head)
+
+        jobs.append((np.flatnonzero(zoned & np.isin(zone, c.zones) & ~enclave), zoned_parcels))
+
+    def enclaves(idx: np.ndarray) -> pa.Array:
         own = _join([sn.text(k, idx) for k in sn.codes], sep, len(idx))
         if lang == "zh":
-            emit(idx, pc.binary_join_element_wise(take(zone_label, idx), "：被连片区域 ", take(cid_a, idx), " 包围的小地块（飞地），随区域划入", sep, "本身：", own, ""))
-        else:
-            emit(idx, pc.binary_join_element_wise(take(zone_label, idx), ": small enclave surrounded by area ", take(cid_a, idx), ", included with it", sep, "own criteria: ", own, ""))
+            return pc.binary_join_element_wise(take(zone_label, idx), "：被连片区域 ", take(cid_a, idx), " 包围的小地块（飞地），随区域划入", sep, "本身：", own, "")
+        return pc.binary_join_element_wise(take(zone_label, idx), ": small enclave surrounded by area ", take(cid_a, idx), ", included with it", sep, "own criteria: ", own, "")
+
+    jobs.append((np.flatnonzero(zoned & enclave), enclaves))
     uz = zone == "unzoned"
-    idx = np.flatnonzero(uz & has_area)
-    if len(idx):
+
+    def area_not_zoned(idx: np.ndarray) -> pa.Array:
         cl = take(_col_arrow(cand_col, mapping=cls_label), idx)
         if lang == "zh":
             what = "按得分倾向" if mode == "quota" else "符合"
-            emit(idx, pc.binary_join_element_wise(label["unzoned"] + f"：{what}", cl, "地块标准，但所在连片区域 ", take(cid_a, idx), " 未划入（", take(note_a, idx), "）", ""))
-        else:
-            what = "leans by score to" if mode == "quota" else "meets"
-            emit(idx, pc.binary_join_element_wise(label["unzoned"] + f": {what} the ", cl, " parcel criteria, but its area ", take(cid_a, idx), " is not zoned (", take(note_a, idx), ")", ""))
-    idx = np.flatnonzero(uz & ~has_area)
-    if len(idx):
+            return pc.binary_join_element_wise(label["unzoned"] + f"：{what}", cl, "地块标准，但所在连片区域 ", take(cid_a, idx), " 未划入（", take(note_a, idx), "）", "")
+        what = "leans by score to" if mode == "quota" else "meets"
+        return pc.binary_join_element_wise(label["unzoned"] + f": {what} the ", cl, " parcel criteria, but its area ", take(cid_a, idx), " is not zoned (", take(note_a, idx), ")", "")
+
+    jobs.append((np.flatnonzero(uz & has_area), area_not_zoned))
+
+    def no_area(idx: np.ndarray) -> pa.Array:
         parts = []
         for c in pack.candidates:
             unmet = _join([sn.text(k, idx, only_unmet=True) for k in [*c.gate, *c.criteria] if k in sn.parts], sep, len(idx))
@@ -280,7 +286,25 @@ def explain(
             else:
                 gate = f" plus {', '.join(c.gate)}" if c.gate else ""
                 parts.append(pc.binary_join_element_wise("not " + cls_label[c.name] + f" (needs {c.min_met} of {len(c.criteria)}{gate}; unmet: ", unmet, ")", ""))
-        emit(idx, pc.binary_join_element_wise(label["unzoned"] + ("：" if lang == "zh" else ": "), _join(parts, sep, len(idx)), ""))
+        return pc.binary_join_element_wise(label["unzoned"] + ("：" if lang == "zh" else ": "), _join(parts, sep, len(idx)), "")
+
+    # split the unzoned parcels without an area in two so both cores share the largest group
+    loose = np.flatnonzero(uz & ~has_area)
+    for half in np.array_split(loose, 2) if len(loose) > 50_000 else [loose]:
+        jobs.append((half, no_area))
+
+    jobs = [(idx, fn) for idx, fn in jobs if len(idx)]
+    if n > 50_000 and len(jobs) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as ex:  # Arrow kernels release the GIL
+            results = list(ex.map(lambda job: job[1](job[0]), sorted(jobs, key=lambda j: -len(j[0]))))
+        jobs = sorted(jobs, key=lambda j: -len(j[0]))
+    else:
+        results = [fn(idx) for idx, fn in jobs]
+    for (idx, _), text in zip(jobs, results, strict=True):
+        order_parts.append(idx)
+        text_parts.append(text)
 
     if order_parts:
         order = np.concatenate(order_parts)

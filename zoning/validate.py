@@ -29,6 +29,7 @@ __all__ = ["Problem", "ValidationReport", "validate_parcels"]
 
 Severity = Literal["error", "warning", "info"]
 _SHOW = 10  # ids shown in a message; the full list is in Problem.ids
+OVERLAP_AUTO_LIMIT = 200_000  # check_overlaps="auto": largest layer checked by default
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class ValidationReport:
     problems: list[Problem]
     parcels: gpd.GeoDataFrame
     rules: str = ""
+    #: land-use columns as parsed during validation (``{"current_use": LandUse, ...}``)
+    landuse: dict[str, Any] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -225,14 +228,12 @@ def _overlaps(gdf: gpd.GeoDataFrame, problems: list[Problem], tolerance_m2: floa
     sub = np.flatnonzero(ok)
     if len(sub) < 2:
         return
-    tree = shapely.STRtree(geom[sub])
-    # "overlaps" misses a parcel inside another and the same polygon twice: add "contains"
-    i1, j1 = tree.query(geom[sub], predicate="overlaps")
-    i2, j2 = tree.query(geom[sub], predicate="contains")
-    a, b = np.concatenate([i1, i2]), np.concatenate([j1, j2])
-    pairs = np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1), axis=0)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    i, j = sub[pairs[:, 0]], sub[pairs[:, 1]]
+    from zoning.cluster import pairs_within
+
+    # interiors intersect (DE-9IM 2********): overlaps, a parcel inside another, the same polygon twice
+    g = geom[sub]
+    pi, pj = pairs_within(g, g, distance=0.0, upper=True, exact=lambda a, b: shapely.relate_pattern(a, b, "2********"))
+    i, j = sub[pi], sub[pj]
     if len(i) == 0:
         return
     area = shapely.area(shapely.intersection(geom[i], geom[j]))
@@ -317,7 +318,7 @@ def validate_parcels(
     rules: str | RulePack = "shenzhen-2020",
     reference_year: int | None = None,
     columns: dict[str, str] | None = None,
-    check_overlaps: bool = True,
+    check_overlaps: bool | str = True,
     overlap_tolerance_m2: float = 1.0,
 ) -> ValidationReport:
     """Check parcels against the schema and a rule pack; report every problem at once.
@@ -334,7 +335,9 @@ def validate_parcels(
     columns
         ``{source column: canonical name}`` mapping, as for :func:`zoning.read_parcels`.
     check_overlaps
-        Look for overlapping parcels (one spatial query; can be turned off for speed).
+        Look for overlapping parcels: ``True`` (default), ``False``, or ``"auto"`` — check
+        up to 200,000 parcels and above that skip the check and say so (it costs about 6 s
+        per million parcels; ``zoning validate`` always checks).
     overlap_tolerance_m2
         Overlaps smaller than this are ignored (digitising noise).
 
@@ -438,6 +441,10 @@ def validate_parcels(
                 problems.append(Problem("error", "bad_crs", str(exc), "geometry", [], "declare the right CRS: fix the .prj, or call parcels.set_crs(<correct CRS>, allow_override=True)"))
 
     gdf = _geometry_checks(gdf, problems)
+    if check_overlaps == "auto":
+        check_overlaps = len(gdf) <= OVERLAP_AUTO_LIMIT
+        if not check_overlaps:
+            problems.append(Problem("info", "overlaps_not_checked", f"overlapping parcels were not checked ({len(gdf):,} parcels > {OVERLAP_AUTO_LIMIT:,}); the zone outlines fall back to a full union if the parcels overlap", "geometry", [], "run `zoning validate` (or validate_parcels(..., check_overlaps=True)) once on this layer"))
     if crs_ok and check_overlaps:
         _overlaps(gdf, problems, overlap_tolerance_m2)
     area = shapely.area(gdf.geometry.to_numpy()) if crs_ok else np.full(len(gdf), np.nan)
@@ -508,4 +515,4 @@ def validate_parcels(
     gdf.attrs["zoning"] = meta
     if gdf.index is not labels:
         gdf.index = labels
-    return ValidationReport(problems, gdf, pack.pack.name)
+    return ValidationReport(problems, gdf, pack.pack.name, parsed)

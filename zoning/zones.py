@@ -193,7 +193,11 @@ def form_zones(
         classes = classification["candidate"].to_numpy(dtype=object)
     classes = np.where(in_stock, classes, NOT_INDUSTRIAL)
 
-    labels = cluster(geoms, classes, gap_m=gap, min_core_neighbours=core, area=area0, order_key=ids)
+    names = [c.name for c in pack.candidates]
+    codes_all, uniq = pd.factorize(np.asarray(classes, dtype=object))
+    lookup = np.array([names.index(u) if u in names else -1 for u in uniq] + [-1], dtype=np.int64)
+    class_codes = lookup[codes_all]  # candidate classes → 0, 1, …; none / not industrial → -1
+    labels = cluster(geoms, class_codes, gap_m=gap, min_core_neighbours=core, area=area0, order_key=ids)
     grouped = labels >= 0
     ng = int(labels.max()) + 1 if grouped.any() else 0
 
@@ -219,10 +223,15 @@ def form_zones(
         for cname in cands:
             s = scores[cname].to_numpy()[grouped]
             areas[f"score_{cname}"] = np.bincount(lab, weights=s * w, minlength=ng) / np.where(g_area > 0, g_area, np.nan)
-    if "district" in parcels:
-        d = pd.DataFrame({"g": lab, "d": parcels["district"].astype("string").to_numpy()[grouped], "w": w})
-        top = d.groupby(["g", "d"])["w"].sum().reset_index().sort_values(["g", "w"], ascending=[True, False])
-        areas["district"] = top.drop_duplicates("g").set_index("g")["d"].reindex(range(ng)).to_numpy()
+    if "district" in parcels and ng:
+        # the district holding most of each area's land
+        dcodes, dnames = pd.factorize(parcels["district"].to_numpy()[grouped], use_na_sentinel=True)
+        nd = len(dnames) + 1
+        dcodes = np.where(dcodes < 0, nd - 1, dcodes)
+        land = np.bincount(lab * nd + dcodes, weights=w, minlength=ng * nd).reshape(ng, nd)
+        best = land.argmax(axis=1)
+        names = np.asarray([*map(str, dnames), None], dtype=object)
+        areas["district"] = names[best]
 
     # --- zone-level criteria (vectorised over areas) ---------------------------------
     values = {"zone_area_ha": g_area / 1e4, **{k: np.asarray(stats[k], dtype="float64") for k in _AREA_INDICATORS}}
@@ -341,22 +350,10 @@ def _enclaves(geoms: np.ndarray, pz: np.ndarray, codes: np.ndarray, in_stock: np
     ci = ci[np.unique(hit)]
     if len(ci) == 0:
         return flag
-    tree = shapely.STRtree(geoms)
-    workers = 2 if len(ci) > 20_000 else 1
-    parts = np.array_split(ci, workers)
+    from zoning.cluster import pairs_within
 
-    def q(idx: np.ndarray) -> np.ndarray:
-        i, j = tree.query(geoms[idx], predicate="dwithin", distance=gap)
-        return np.vstack([idx[i], j])
-
-    if workers > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(workers) as ex:
-            pairs = np.hstack(list(ex.map(q, parts)))
-    else:
-        pairs = q(ci)
-    qi, qj = pairs[0], pairs[1]
+    qi, qj = pairs_within(geoms[ci], geoms, distance=gap)
+    qi = ci[qi]
     keep = qi != qj
     qi, qj = qi[keep], qj[keep]
     nb = pd.DataFrame({"p": qi, "c": np.where(zoned[qj], codes[qj], -1)})
@@ -386,16 +383,20 @@ def _fmt_zone_many(code: str, c, values: np.ndarray, status: np.ndarray, lang: s
 
     digits = 2 if INDICATORS[c.indicator].unit == "share" else 1
     r = np.round(np.asarray(values, dtype="float64"), digits)
-    key = pd.MultiIndex.from_arrays([np.nan_to_num(r, nan=-1e300), status])
+    st_codes, st_names = pd.factorize(np.asarray(status, dtype=object))
+    scaled = np.where(np.isnan(r), -1, np.round(np.nan_to_num(r, nan=0.0) * 10**digits)).astype(np.int64)
+    key = scaled * 4 + st_codes  # rounded value and status in one integer key
     codes, uniq = pd.factorize(key)
-    strings = np.array([_fmt_zone(code, c, (np.nan if v == -1e300 else v), st, lang) for v, st in uniq], dtype=object)
+    first = np.zeros(len(uniq), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # one representative row per key
+    strings = np.array([_fmt_zone(code, c, r[i], st_names[st_codes[i]], lang) for i in first], dtype=object)
     return strings[codes]
 
 
 def _note_cat(codes: np.ndarray, notes: list[str]) -> pd.Categorical:
     """Per-parcel area note as a categorical (notes repeat per area)."""
-    uniq, inv = np.unique(np.asarray([*notes, ""], dtype=object).astype(str), return_inverse=True)
-    return pd.Categorical.from_codes(inv[np.where(codes < 0, len(notes), codes)], categories=uniq.tolist())
+    inv, uniq = pd.factorize(np.asarray([*notes, ""], dtype=object))
+    return pd.Categorical.from_codes(inv[np.where(codes < 0, len(notes), codes)], categories=list(uniq))
 
 
 def _fmt_zone(code: str, c, value: float, status: str, lang: str = "en") -> str:  # type: ignore[no-untyped-def]
