@@ -288,7 +288,7 @@ def run(
         t = tick("reasons", t)
         polys = fut.result() if fut is not None else []
 
-    out = clean.copy()
+    out = clean.copy(deep=False)  # copy-on-write: the validated frame is not changed
     for c in _INDICATOR_OUT:
         out[c] = ind[c]
     out["zone"] = zres.parcels["zone"]
