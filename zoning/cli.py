@@ -158,7 +158,7 @@ def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report
     if raster_path is not None:
         from zoning.raster import rasterize_zones
 
-        rasterize_zones(result, path=raster_path, progress=not quiet)
+        rasterize_zones(result, path=raster_path, progress=not quiet and sys.stderr.isatty())
         if not quiet:
             click.echo(f"wrote {raster_path}")
     if report_path is not None:
