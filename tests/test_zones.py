@@ -140,3 +140,18 @@ def test_zone_polygons_match_parcel_areas(sample_result):
     assert np.isin(z["zone_label_zh"], ["保留提升区", "土地整备区", "连片改造区"]).all()
     assert isinstance(z.crs.to_epsg(), int)
     assert pd.api.types.is_float_dtype(z["area_ha"])
+
+
+def test_quota_mode_with_a_quantile_gate(tmp_path):
+    from zoning.rules import pack_source
+
+    text = pack_source("shenzhen-2020").replace('gate = ["SZ-C1"]', 'gate = ["SZ-C1", "SZ-C5"]')
+    text = text.replace('value = 1.5\nunit = "ratio"', 'quantile = 0.5\nunit = "ratio"')
+    path = tmp_path / "gate.toml"
+    path.write_text(text, encoding="utf-8")
+    parcels = zoning.read_parcels(zoning.datasets.get_path("parcels"))
+    res = zoning.run(parcels, path, mode="quota", reference_year=2025)
+    redevelop = res.parcels["candidate"].astype(str) == "redevelop"
+    assert redevelop.any()
+    # the gate holds: every redevelopment-leaning parcel has FAR below the stock's median
+    assert (res.parcels.loc[redevelop, "far"] < res.thresholds["SZ-C5"]).all()

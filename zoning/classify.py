@@ -11,6 +11,8 @@ class (or ``none``, or ``not_industrial``).
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -55,7 +57,7 @@ def resolve_threshold(c: Criterion, indicators: pd.DataFrame, in_stock: np.ndarr
     if c.quantile is not None:
         vals = np.asarray(_observed(c, indicators), dtype="float64")
         return weighted_quantile(vals[in_stock], indicators["land_area_m2"].to_numpy()[in_stock], c.quantile)
-    return c.threshold  # type: ignore[return-value]
+    return cast("float | str | list[str]", c.threshold)  # set when quantile is None (validated)
 
 
 def _compare(obs: np.ndarray, op: str, thr: float) -> np.ndarray:
@@ -72,13 +74,14 @@ def evaluate(c: Criterion, indicators: pd.DataFrame, threshold: float | str | li
     if c.op in ("in", "not in"):
         s = pd.Series(obs) if not isinstance(obs, pd.Series) else obs
         missing = s.isna().to_numpy()
-        met = s.isin(list(threshold)).to_numpy(dtype=bool, na_value=False) & ~missing  # type: ignore[arg-type]
+        codes = cast("list[str]", threshold)  # 'in' / 'not in' take a list of land-use classes
+        met = s.isin(list(codes)).to_numpy(dtype=bool, na_value=False) & ~missing
         if c.op == "not in":
             met = ~met & ~missing
         return met, missing
     obs = np.asarray(obs, dtype="float64")
     missing = np.isnan(obs)
-    thr = float(QUALITY_LEVELS[threshold]) if isinstance(threshold, str) else float(threshold)  # type: ignore[arg-type]
+    thr = float(QUALITY_LEVELS[threshold]) if isinstance(threshold, str) else float(cast("float", threshold))
     if np.isnan(thr):  # a quantile of an all-missing stock
         return np.zeros(len(obs), dtype=bool), missing | True
     return _compare(obs, c.op, thr) & ~missing, missing
@@ -122,8 +125,8 @@ def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020
 
     status: dict[str, np.ndarray] = {}
     met_policy: dict[str, np.ndarray] = {}
-    thresholds: dict[str, object] = {}
-    quantiles: dict[tuple[str, float], object] = {}  # SZ-R3 and SZ-C2 share one median
+    thresholds: dict[str, float | str | list[str]] = {}
+    quantiles: dict[tuple[str, float], float | str | list[str]] = {}  # SZ-R3 and SZ-C2 share one median
     for c in pack.criteria:
         if c.level != "parcel":
             continue

@@ -10,7 +10,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -32,7 +32,7 @@ class _Group(click.Group):
     """Turn zoning errors into one clear message and an exit code; never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        warnings.showwarning = _show_warning  # type: ignore[assignment]
+        warnings.showwarning = _show_warning
         try:
             return super().invoke(ctx)
         except ValidationError as exc:
@@ -130,7 +130,8 @@ def _print_read_notes(parcels: Any) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @_read_options
 def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m: float | None, min_zone_ha: float | None,
-             mode: str, lang: str, reference_year: int | None, map_path: Path | None, raster_path: Path | None,
+             mode: Literal["threshold", "quota"], lang: Literal["zh", "en"], reference_year: int | None,
+             map_path: Path | None, raster_path: Path | None,
              report_path: Path | None, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
              cols: tuple[str, ...]) -> None:
     """Sort the parcels in PATH into zones and write them (with reasons) to OUTPUT."""
@@ -138,8 +139,8 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
     from zoning.pipeline import run
 
     parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
-    result = run(parcels, rules, overrides=_overrides(sets), mode=mode, gap_m=gap_m, min_zone_ha=min_zone_ha,  # type: ignore[arg-type]
-                 lang=lang, reference_year=reference_year, progress=not quiet and sys.stderr.isatty())  # type: ignore[arg-type]
+    result = run(parcels, rules, overrides=_overrides(sets), mode=mode, gap_m=gap_m, min_zone_ha=min_zone_ha,
+                 lang=lang, reference_year=reference_year, progress=not quiet and sys.stderr.isatty())
     result.to_file(output)
     if not quiet:
         _print_result(result, lang)
@@ -227,7 +228,7 @@ def _print_result(result: Any, lang: str) -> None:
 @click.option("--mode", type=click.Choice(["threshold", "quota"]), default="threshold", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--reference-year", type=int, default=2025, show_default=True, help="Year building ages are counted to.")
-def demo(out: Path, mode: str, lang: str, reference_year: int) -> None:
+def demo(out: Path, mode: Literal["threshold", "quota"], lang: Literal["zh", "en"], reference_year: int) -> None:
     """Run the whole job on the bundled sample city: validate, zones, map, raster, report."""
     from zoning import datasets
     from zoning.io import read_parcels
@@ -237,7 +238,7 @@ def demo(out: Path, mode: str, lang: str, reference_year: int) -> None:
     click.echo(f"Sample city: {path.name} (synthetic parcels in Shenzhen's real district frame; see sample_data/README.md)")
     parcels = read_parcels(path)
     _print_read_notes(parcels)
-    result = run(parcels, "shenzhen-2020", mode=mode, lang=lang, reference_year=reference_year)  # type: ignore[arg-type]
+    result = run(parcels, "shenzhen-2020", mode=mode, lang=lang, reference_year=reference_year)
     _print_result(result, lang)
     out.mkdir(parents=True, exist_ok=True)
     result.to_file(out / "zones.gpkg")

@@ -16,6 +16,7 @@ candidates touching no core form groups of their own.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -31,7 +32,7 @@ def _threads(n: int, threads: int | None) -> int:
     return 1 if n < 20_000 else (threads or min(4, os.cpu_count() or 1))
 
 
-def _map(fn, chunks: list[np.ndarray], workers: int) -> list:  # type: ignore[no-untyped-def, type-arg]
+def _map(fn: Callable[[np.ndarray], np.ndarray], chunks: list[np.ndarray], workers: int) -> list[np.ndarray]:
     if workers > 1 and len(chunks) > 1:
         with ThreadPoolExecutor(workers) as ex:  # shapely releases the GIL
             return list(ex.map(fn, chunks))
@@ -39,7 +40,8 @@ def _map(fn, chunks: list[np.ndarray], workers: int) -> list:  # type: ignore[no
 
 
 def pairs_within(query: np.ndarray, target: np.ndarray, *, distance: float, tree: shapely.STRtree | None = None,
-                 threads: int | None = None, upper: bool = False, exact=None) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+                 threads: int | None = None, upper: bool = False,
+                 exact: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Pairs ``(q, t)`` with ``query[q]`` within ``distance`` of ``target[t]``.
 
     Two steps, both vectorised and split over threads: an STRtree query of the query

@@ -24,7 +24,7 @@ import pyproj
 import shapely
 from numpy.typing import ArrayLike, NDArray
 from pyproj.aoi import AreaOfInterest
-from pyproj.database import query_utm_crs_info
+from pyproj.database import CRSInfo, query_utm_crs_info
 
 from zoning.errors import CRSWarning, InputError
 
@@ -286,7 +286,9 @@ def convert_web_coordinates(gdf: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFr
 
 def _horizontal(crs: pyproj.CRS) -> pyproj.CRS:
     if crs.is_bound:
-        crs = crs.source_crs
+        source = crs.source_crs
+        if source is not None:  # always set for a bound CRS
+            crs = source
     if crs.is_compound:
         crs = crs.sub_crs_list[0]
     return crs
@@ -330,7 +332,8 @@ def _bounds(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> NDArray[np.float64]:
 def _lonlat_centre(bounds: NDArray[np.float64], crs: pyproj.CRS) -> tuple[float, float]:
     if not crs.equals("EPSG:4326", ignore_axis_order=True):
         to_ll = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        bounds = np.asarray(to_ll.transform_bounds(*bounds, densify_pts=21), dtype=float)
+        ll = to_ll.transform_bounds(bounds[0], bounds[1], bounds[2], bounds[3], densify_pts=21)
+        bounds = np.asarray(ll, dtype=np.float64)
     lon = (bounds[0] + bounds[2]) / 2.0
     if bounds[0] > bounds[2]:  # crosses the antimeridian
         lon = (lon + 360.0) % 360.0 - 180.0
@@ -384,8 +387,14 @@ def _choose(lon: float, lat: float) -> pyproj.CRS:
     )
     if not infos:  # polar regions: UTM is undefined, use an equal-area projection
         return pyproj.CRS.from_proj4(f"+proj=laea +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
-    best = min(infos, key=lambda i: abs(lon - (i.area_of_use.west + i.area_of_use.east) / 2))
+    best = min(infos, key=lambda i: abs(lon - _mid_lon(i)))
     return pyproj.CRS.from_authority(best.auth_name, best.code)
+
+
+def _mid_lon(info: CRSInfo) -> float:
+    """Central longitude of a UTM zone's area of use (a zone without one ranks last)."""
+    area = info.area_of_use
+    return math.inf if area is None else (area.west + area.east) / 2
 
 
 def _describe(crs: Any) -> str:
@@ -443,7 +452,7 @@ def _check_plausible(crs: pyproj.CRS, b: NDArray[np.float64], name: str) -> None
     op = _horizontal(crs).coordinate_operation if crs.is_projected else None
     if op is None or "transverse mercator" not in op.method_name.lower():
         return
-    if next((p.value for p in op.params if p.name == "False easting"), 0.0) >= 1e6:
+    if float(next((p.value for p in op.params if p.name == "False easting"), 0.0)) >= 1e6:
         return  # the CRS itself has a zone prefix
     if b[2] >= 1e7:
         raise InputError(

@@ -46,7 +46,7 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def compute_indicators(parcels: gpd.GeoDataFrame, *, reference_year: int | None = None,
-                       landuse: dict | None = None) -> pd.DataFrame:  # type: ignore[type-arg]
+                       landuse: dict | None = None) -> pd.DataFrame:
     """Compute the indicators the rule packs test, aligned to ``parcels.index``.
 
     Parameters

@@ -12,9 +12,12 @@ import re
 import warnings
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from zoning.errors import CRSWarning, InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from branca.element import Figure
 
 __all__ = ["OfflineMap", "explore"]
 
@@ -127,5 +130,6 @@ def explore(
     )
     legend = (f'<div style="position:fixed;bottom:24px;right:12px;z-index:9999;background:white;padding:8px 10px;'
               f'border:1px solid #999;font:13px sans-serif">{items}</div>')
-    m.get_root().html.add_child(folium.Element(legend))
-    return OfflineMap(_inline_leaflet(m.get_root().render()))
+    root = cast("Figure", m.get_root())  # branca annotates get_root() as Element; a Map's root is a Figure
+    root.html.add_child(folium.Element(legend))
+    return OfflineMap(_inline_leaflet(root.render()))

@@ -9,6 +9,7 @@ pack, never here.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,10 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-try:  # Python >= 3.11
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover
-    import tomli as tomllib  # type: ignore[no-redef]
+else:  # pragma: no cover
+    import tomli as tomllib
 
 __all__ = ["LandUse", "landuse_classes", "parse_landuse"]
 

@@ -86,7 +86,7 @@ class ZoningResult:
 
     def reasons(self) -> pd.DataFrame:
         """Long table: one row per industrial parcel and criterion (observed, threshold, status)."""
-        return reasons_table(self.parcels, self._indicators, self._classification, rules=self.rules)  # type: ignore[arg-type]
+        return reasons_table(self.parcels, self._indicators, self._classification, rules=self.rules)
 
     def explain(self, parcel_id: str) -> str:
         """Multi-line explanation of one parcel's zone, criterion by criterion."""
@@ -289,14 +289,14 @@ def run(
         polys = fut.result() if fut is not None else []
 
     out = clean.copy(deep=False)  # copy-on-write: the validated frame is not changed
-    for c in _INDICATOR_OUT:
-        out[c] = ind[c]
+    for col in _INDICATOR_OUT:
+        out[col] = ind[col]
     out["zone"] = zres.parcels["zone"]
     out["zone_label"] = out["zone"].map({z: pack.zone_label(z, lang) for z in ZONES})
     out["cluster_id"] = zres.parcels["cluster_id"]
     out["enclave"] = zres.parcels["enclave"]
-    for c in why.columns:
-        out[c] = why[c]
+    for col in why.columns:
+        out[col] = why[col]
     for code in cls.columns:
         if code not in ("in_stock", "candidate"):
             out[code] = cls[code]

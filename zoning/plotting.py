@@ -27,7 +27,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import geopandas as gpd
 import numpy as np
@@ -40,6 +40,7 @@ from zoning.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from zoning.pipeline import ZoningResult
 
@@ -50,7 +51,7 @@ MAX_PARCELS_DRAWN = 50_000
 _FORMATS = (".png", ".svg", ".pdf")
 _CJK = re.compile(r"[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _INK = "#333333"
-_HALO = {"linewidth": 2.5, "foreground": "white"}
+_HALO: dict[str, Any] = {"linewidth": 2.5, "foreground": "white"}
 
 _WORDS = {
     "zh": {
@@ -175,8 +176,9 @@ def _new_axes(view: Sequence[float], use_pyplot: bool, legend: bool) -> Axes:
 def _points_per_unit(ax: Axes, view: Sequence[float]) -> float:
     """Typographic points per CRS unit at the figure's size (for scale-aware line widths)."""
     pos = ax.get_position()
-    w_in = pos.width * ax.figure.get_figwidth()
-    h_in = pos.height * ax.figure.get_figheight()
+    fig = cast("Figure", ax.figure)  # typed Figure | SubFigure; the map axes sit on a Figure
+    w_in = pos.width * fig.get_figwidth()
+    h_in = pos.height * fig.get_figheight()
     return 72.0 * min(w_in / (view[2] - view[0]), h_in / (view[3] - view[1]))
 
 
@@ -461,10 +463,10 @@ def _label_districts(ax: Axes, d: gpd.GeoDataFrame, view: Sequence[float], occup
         return []
     geoms = d.geometry.to_numpy()[ok]
     ids = burn(geoms, np.arange(1, ok.sum() + 1), transform, cols, rows, dtype="int32")
-    for k in np.flatnonzero(shapely.get_type_id(geoms) == 0):  # label points: their own cell
-        c, r = int((geoms[k].x - transform.c) / transform.a), int((geoms[k].y - transform.f) / transform.e)
-        if 0 <= r < rows and 0 <= c < cols:
-            ids[r, c] = k + 1
+    for i in np.flatnonzero(shapely.get_type_id(geoms) == 0):  # label points: their own cell
+        ic, ir = int((geoms[i].x - transform.c) / transform.a), int((geoms[i].y - transform.f) / transform.e)
+        if 0 <= ir < rows and 0 <= ic < cols:
+            ids[ir, ic] = i + 1
     ppu = _points_per_unit(ax, view)
     longest = max(sum(1.0 if _CJK.match(ch) else 0.6 for ch in str(n)) for n in names[ok])
     rx = int(np.ceil(longest * size / 2 / ppu / res)) + 1
@@ -561,6 +563,7 @@ def _default_note(result: ZoningResult, words: dict[str, str], lang: str, crs: A
     pack = result.rules.pack
     mode = result.settings.get("mode", "threshold")
     sep = words["sep"]
+    data: str | None
     if _is_sample(p):
         data = words["sample"]
     else:
@@ -946,8 +949,9 @@ def save_map(obj: Any, path: str | os.PathLike[str], *, dpi: int = 200, **kwargs
     else:
         msg = f"save_map draws a ZoningResult or a block check (with .blocks), got {type(obj).__name__}"
         raise InputError(msg)
-    ax.figure.savefig(out, dpi=dpi, bbox_inches="tight", pad_inches=0.15, facecolor="white",
-                      metadata=_metadata(out.suffix.lower()))
+    fig = cast("Figure", ax.figure)  # typed Figure | SubFigure; save_map draws on a new Figure
+    fig.savefig(out, dpi=dpi, bbox_inches="tight", pad_inches=0.15, facecolor="white",
+                metadata=_metadata(out.suffix.lower()))
     return out
 
 

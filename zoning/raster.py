@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 from xml.sax.saxutils import quoteattr
 
 import geopandas as gpd
@@ -128,6 +128,20 @@ def _shapes(geoms: np.ndarray, values: np.ndarray) -> list[tuple[dict[str, Any],
     return [({"type": "Polygon", "coordinates": rings[a:b]}, v) for a, b, v in zip(po[:-1], po[1:], vals, strict=True)]
 
 
+@overload
+def burn(geoms: np.ndarray, values: np.ndarray, transform: Affine, width: int, height: int, *,
+         dtype: str = ..., all_touched: bool = ..., progress: bool | None = ...,
+         sink: None = ...) -> np.ndarray:
+    ...
+
+
+@overload
+def burn(geoms: np.ndarray, values: np.ndarray, transform: Affine, width: int, height: int, *,
+         dtype: str = ..., all_touched: bool = ..., progress: bool | None = ...,
+         sink: Any) -> None:
+    ...
+
+
 def burn(geoms: np.ndarray, values: np.ndarray, transform: Affine, width: int, height: int, *,
          dtype: str = "uint8", all_touched: bool = False, progress: bool | None = False,
          sink: Any = None) -> np.ndarray | None:
@@ -157,10 +171,10 @@ def burn(geoms: np.ndarray, values: np.ndarray, transform: Affine, width: int, h
             if shapes:
                 features.rasterize(shapes, out_shape=(h, w), transform=tt, fill=0, out=tile,
                                    all_touched=all_touched, dtype=dtype)
-        if sink is not None:
+        if out is None:  # None exactly when a sink receives the tiles
             sink.write(tile, 1, window=win)
         else:
-            out[row:row + h, col:col + w] = tile  # type: ignore[index]
+            out[row:row + h, col:col + w] = tile
     return out
 
 
@@ -320,7 +334,7 @@ def rasterize_zones(
     transform, width, height = _grid(bounds, resolution)
     geoms, values = zone_shapes(result)
     if path is None:
-        return burn(geoms, values, transform, width, height, all_touched=all_touched, progress=progress)  # type: ignore[return-value]
+        return burn(geoms, values, transform, width, height, all_touched=all_touched, progress=progress)
 
     out = Path(path)
     if out.suffix.lower() not in (".tif", ".tiff"):

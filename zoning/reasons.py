@@ -12,13 +12,15 @@ rounded value), so a million parcels are explained in a few seconds.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from zoning.rules.schema import INDICATORS, Criterion, RulePack
+from zoning.rules.schema import INDICATORS, CandidateClass, Criterion, RulePack
 
 __all__ = ["STATUS", "explain", "reasons_table", "status_codes"]
 
@@ -41,7 +43,7 @@ def _arrow(values: np.ndarray | list[str]) -> pa.Array:
     return pa.array(values, type=pa.string())
 
 
-def _col_arrow(s: pd.Series, missing: str = "", mapping: dict | None = None) -> pa.Array:  # type: ignore[type-arg]
+def _col_arrow(s: pd.Series, missing: str = "", mapping: Mapping[Any, str] | None = None) -> pa.Array:
     """A column as Arrow strings via its distinct values (missing → ``missing``)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         codes, uniq = s.cat.codes.to_numpy(), list(s.cat.categories)
@@ -52,7 +54,7 @@ def _col_arrow(s: pd.Series, missing: str = "", mapping: dict | None = None) -> 
     return pc.take(_arrow(strings), pa.array(np.where(codes < 0, len(uniq), codes).astype(np.int64)))
 
 
-def _format_unique(v: np.ndarray, fmt) -> pa.Array:  # type: ignore[no-untyped-def]
+def _format_unique(v: np.ndarray, fmt: Callable[[Any], str]) -> pa.Array:
     """Format each distinct value once, then gather (fast for a million parcels)."""
     inv, uniq = pd.factorize(v, use_na_sentinel=True)
     strings = [fmt(u) for u in np.asarray(uniq).tolist()] + [fmt(float("nan"))]
@@ -79,13 +81,13 @@ def _fmt_values(c: Criterion, obs: np.ndarray, lang: str) -> pa.Array:
     return _format_unique(r, lambda u: "?" if u != u else f"{u:.{digits}f}")
 
 
-def _fmt_threshold(c: Criterion, thr: object, lang: str) -> str:
+def _fmt_threshold(c: Criterion, thr: float | str | list[str], lang: str) -> str:
     ind = INDICATORS[c.indicator]
     if isinstance(thr, list):
         return ", ".join(thr)
     if ind.kind == "grade":
-        return _GRADE_ZH[thr] if lang == "zh" else str(thr)  # type: ignore[index]
-    t = float(thr)  # type: ignore[arg-type]
+        return _GRADE_ZH[thr] if lang == "zh" else str(thr)
+    t = float(thr)
     if ind.unit == "share":
         return f"{t:.0%}"
     unit = "" if ind.unit == "ratio" else (" 年" if lang == "zh" and ind.unit == "years" else f" {ind.unit}")
@@ -226,7 +228,7 @@ def explain(
     zone_label = _col_arrow(zones["zone"], mapping=label)
     order_parts: list[np.ndarray] = []
     text_parts: list[pa.Array] = []
-    jobs: list[tuple[np.ndarray, object]] = []
+    jobs: list[tuple[np.ndarray, Callable[[np.ndarray], pa.Array]]] = []
 
     def take(arr: pa.Array, idx: np.ndarray) -> pa.Array:
         return pc.take(arr, pa.array(idx))
@@ -247,7 +249,7 @@ def explain(
 
     zoned = np.isin(zone, ["retain_upgrade", "land_consolidation", "contiguous_renewal"])
     for c in pack.candidates:
-        def zoned_parcels(idx: np.ndarray, c=c) -> pa.Array:  # type: ignore[no-untyped-def]
+        def zoned_parcels(idx: np.ndarray, c: CandidateClass = c) -> pa.Array:
             crit = _join([sn.text(k, idx) for k in [*c.gate, *c.criteria] if k in sn.parts], sep, len(idx))
             head = [take(zone_label, idx), "：连片区域 " if lang == "zh" else ": contiguous area ", take(cid_a, idx),
                     "（" if lang == "zh" else " (", take(note_a, idx), "）" if lang == "zh" else ")", sep,
@@ -352,7 +354,7 @@ def reasons_table(
         frames.append(pd.DataFrame({
             "parcel_id": ids, "code": c.code, "criterion": c.name_en, "indicator": c.indicator,
             "observed": pd.Series(obs, dtype=object).to_numpy(), "op": c.op,
-            "threshold": ", ".join(thr) if isinstance(thr, list) else (thr if isinstance(thr, str) else float(thr)),  # type: ignore[arg-type]
+            "threshold": ", ".join(thr) if isinstance(thr, list) else (thr if isinstance(thr, str) else float(thr)),
             "unit": INDICATORS[c.indicator].unit, "status": st,
             "threshold_status": c.status,
         }))

@@ -5,7 +5,8 @@ The HTML / Markdown report builders live here too (see :func:`to_report`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -96,7 +97,7 @@ def _fmt(v: object, digits: int = 2) -> str:
     return "" if v is None else str(v)
 
 
-def _table(df: pd.DataFrame, *, html: bool, pct: tuple[str, ...] = (), digits: int = 2, colors: dict | None = None) -> str:  # type: ignore[type-arg]
+def _table(df: pd.DataFrame, *, html: bool, pct: tuple[str, ...] = (), digits: int = 2, colors: dict[str, str] | None = None) -> str:
     import html as _html
 
     cols = list(df.columns)
@@ -122,7 +123,7 @@ def _table(df: pd.DataFrame, *, html: bool, pct: tuple[str, ...] = (), digits: i
     return "\n".join(out)
 
 
-def _figure_png(draw, **kw) -> bytes | None:  # type: ignore[no-untyped-def]
+def _figure_png(draw: Callable[..., Any], **kw: Any) -> bytes | None:
     """Render a map to PNG bytes (None when plotting is unavailable)."""
     import io
 
@@ -138,7 +139,7 @@ def _figure_png(draw, **kw) -> bytes | None:  # type: ignore[no-untyped-def]
     return buf.getvalue()
 
 
-def to_report(result, path, *, lang: str = "zh", blocks=None, title: str | None = None, max_areas: int = 40):  # type: ignore[no-untyped-def]
+def to_report(result, path, *, lang: str = "zh", blocks=None, title: str | None = None, max_areas: int = 40):
     """Write a self-contained report of a run: HTML (maps embedded, no network) or Markdown.
 
     Parameters

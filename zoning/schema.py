@@ -378,8 +378,9 @@ def parse_year(value: object) -> tuple[float | None, str]:
     parts = [p for p in re.split(r"\s*[;,、]\s*", s) if p]  # NFKC folds ； and ，
     if len(parts) > 1:
         years = [parse_year(p)[0] for p in parts]
-        if all(y is not None for y in years):
-            return float(sum(years) / len(years)), "mean"  # type: ignore[arg-type]
+        known = [y for y in years if y is not None]
+        if len(known) == len(years):
+            return float(sum(known) / len(known)), "mean"
         return None, "unparsed"
     for pat, how in _YEAR_PATTERNS:
         m = pat.match(s)

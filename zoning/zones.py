@@ -21,7 +21,7 @@ only if that brings the total closer to the target).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -81,7 +81,7 @@ def class_scores(indicators: pd.DataFrame, classification: pd.DataFrame, pack: R
             c = pack.criterion(code)
             obs = indicators["quality_rank" if c.indicator == "building_quality" else c.indicator]
             if c.op in ("in", "not in"):
-                met, _ = evaluate(c, indicators, c.threshold)  # type: ignore[arg-type]
+                met, _ = evaluate(c, indicators, cast("list[str]", c.threshold))  # class criteria list their classes
                 s = met.astype(float)
             else:
                 pct = _percentile(obs.to_numpy(dtype="float64"), in_stock)
@@ -105,14 +105,14 @@ def quota_targets(pack: RulePack, stock_km2: float) -> dict[str, dict[str, float
         if t.share is not None:
             share = t.share
         elif pack.targets.stock_km2:
-            share = float(t.km2) / pack.targets.stock_km2  # type: ignore[arg-type]
+            share = float(cast("float", t.km2)) / pack.targets.stock_km2  # km2 is set when share is not
         else:
             share = float("nan")
         out[zone] = {"share": share, "km2": share * stock_km2, "policy_km2": float(t.km2) if t.km2 else float("nan")}
     return out
 
 
-def _zone_test_many(c, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+def _zone_test_many(c, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Evaluate a zone-level criterion on every area: (met after missing policy, status)."""
     from zoning.classify import _compare
 
@@ -123,7 +123,7 @@ def _zone_test_many(c, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # 
 
 
 def form_zones(
-    parcels,  # type: ignore[no-untyped-def]
+    parcels,
     indicators: pd.DataFrame,
     classification: pd.DataFrame,
     *,
@@ -181,7 +181,8 @@ def form_zones(
             ok = in_stock.copy()
             for g in cand.gate:
                 c = pack.criterion(g)
-                met, missing = evaluate(c, indicators, c.threshold)  # type: ignore[arg-type]
+                thr = classification.attrs.get("thresholds", {}).get(g, c.threshold)  # quantile gates: resolved by classify
+                met, missing = evaluate(c, indicators, cast("float | str | list[str]", thr))
                 ok &= met | (missing & (c.missing == "pass"))
             s = scores[cand.name].to_numpy()
             take = ok & (s >= 0.5) & (s > best)
@@ -230,8 +231,8 @@ def form_zones(
         dcodes = np.where(dcodes < 0, nd - 1, dcodes)
         land = np.bincount(lab * nd + dcodes, weights=w, minlength=ng * nd).reshape(ng, nd)
         best = land.argmax(axis=1)
-        names = np.asarray([*map(str, dnames), None], dtype=object)
-        areas["district"] = names[best]
+        district_names = np.asarray([*map(str, dnames), None], dtype=object)
+        areas["district"] = district_names[best]
 
     # --- zone-level criteria (vectorised over areas) ---------------------------------
     values = {"zone_area_ha": g_area / 1e4, **{k: np.asarray(stats[k], dtype="float64") for k in _AREA_INDICATORS}}
@@ -377,7 +378,7 @@ def _join_str(parts: list[np.ndarray], sep: str) -> np.ndarray:
     return out
 
 
-def _fmt_zone_many(code: str, c, values: np.ndarray, status: np.ndarray, lang: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _fmt_zone_many(code: str, c, values: np.ndarray, status: np.ndarray, lang: str) -> np.ndarray:
     """Vectorised :func:`_fmt_zone`: each distinct (rounded value, status) is formatted once."""
     from zoning.rules.schema import INDICATORS
 
@@ -399,7 +400,7 @@ def _note_cat(codes: np.ndarray, notes: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(inv[np.where(codes < 0, len(notes), codes)], categories=list(uniq))
 
 
-def _fmt_zone(code: str, c, value: float, status: str, lang: str = "en") -> str:  # type: ignore[no-untyped-def]
+def _fmt_zone(code: str, c, value: float, status: str, lang: str = "en") -> str:
     """'area 32.2 ha ≥ 10 ha (SZ-C6)' / '面积 32.2 公顷 ≥ 10 公顷（SZ-C6）'."""
     from zoning.rules.schema import INDICATORS
 

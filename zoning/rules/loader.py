@@ -7,7 +7,9 @@ file and the key. Overrides change thresholds without editing files.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -18,10 +20,10 @@ from pydantic import ValidationError as _PydanticError
 from zoning.errors import RulePackError
 from zoning.rules.schema import INDICATORS, Criterion, Parameter, RulePack
 
-try:  # Python >= 3.11
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover
-    import tomli as tomllib  # type: ignore[no-redef]
+else:  # pragma: no cover
+    import tomli as tomllib
 
 __all__ = ["available_rules", "load_rules", "pack_source", "parse_override"]
 
@@ -78,7 +80,7 @@ def _from_mapping(raw: dict[str, Any], source: str) -> RulePack:
         raise RulePackError(text, key=None) from None
 
 
-def load_rules(rules: str | Path | RulePack = DEFAULT_RULES, *,
+def load_rules(rules: str | os.PathLike[str] | RulePack = DEFAULT_RULES, *,
                overrides: Mapping[str, Any] | None = None) -> RulePack:
     """Load a rule pack by name or path, strictly, and apply threshold overrides.
 
@@ -118,8 +120,8 @@ def load_rules(rules: str | Path | RulePack = DEFAULT_RULES, *,
     return pack
 
 
-def _read(rules: str | Path) -> tuple[str, str]:
-    s = str(rules)
+def _read(rules: str | os.PathLike[str]) -> tuple[str, str]:
+    s = os.fspath(rules) if not isinstance(rules, str) else rules
     if isinstance(rules, Path) or s.endswith(".toml") or "/" in s or "\\" in s:
         path = Path(s)
         if not path.exists():

@@ -62,9 +62,9 @@ class Indicator(BaseModel):
     fmt: str = "{:.2f}"
 
 
-def _ind(name: str, kind: str, unit: str, zh: str, en: str, units: dict[str, float] | None = None,
-         fmt: str = "{:.2f}") -> Indicator:
-    return Indicator(name=name, kind=kind, unit=unit, units=units or {unit: 1.0},  # type: ignore[arg-type]
+def _ind(name: str, kind: Literal["number", "grade", "class", "flag"], unit: str, zh: str, en: str,
+         units: dict[str, float] | None = None, fmt: str = "{:.2f}") -> Indicator:
+    return Indicator(name=name, kind=kind, unit=unit, units=units or {unit: 1.0},
                      name_zh=zh, name_en=en, fmt=fmt)
 
 
