@@ -19,6 +19,8 @@ from typing import Any
 
 import click
 
+from zoning._cli_common import _read_options
+
 __all__ = [
     "COMMANDS",
     "benchmark_cmd",
@@ -32,19 +34,7 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------------------
-# options and printing (zoning.cli helpers are imported at call time: cli.py registers
-# these commands, so importing it here at module level would be circular)
-
-
-def _parcel_options(f: Any) -> Any:
-    for opt in reversed([
-        click.option("--layer", default=None, help="Layer of a multi-layer parcel file."),
-        click.option("--encoding", default=None, help="Attribute encoding of a parcel shapefile (default: .cpg, else detect UTF-8/GB18030)."),
-        click.option("--source-crs", default=None, help="CRS of parcels that have none (e.g. EPSG:4547), or gcj02 / bd09."),
-        click.option("--col", "cols", multiple=True, metavar="SOURCE=CANONICAL", help="Map a parcel column, e.g. --col 宗地号=parcel_id (repeatable)."),
-    ]):
-        f = opt(f)
-    return f
+# options and printing (shared ones live in zoning._cli_common)
 
 
 def _rule_options(default: str) -> Any:
@@ -69,7 +59,7 @@ def _output(required: bool = True, exts: str = ".gpkg or .parquet") -> Any:
 
 
 def _read(path: Path, layer: str | None, encoding: str | None, source_crs: str | None, cols: tuple[str, ...]) -> Any:
-    from zoning.cli import _columns, _print_read_notes
+    from zoning._cli_common import _columns, _print_read_notes
     from zoning.io import read_parcels
 
     parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
@@ -99,21 +89,21 @@ def _read_table(path: Path, layer: str | None, encoding: str | None, source_crs:
     else:
         df = pd.read_excel(path, sheet_name=layer or 0)
     if cols:
-        from zoning.cli import _columns
+        from zoning._cli_common import _columns
 
         df = df.rename(columns=_columns(cols) or {})
     return df
 
 
 def _overrides(sets: tuple[str, ...]) -> dict[str, str]:
-    from zoning.cli import _overrides as parse
+    from zoning._cli_common import _overrides as parse
 
     return parse(sets)
 
 
 def _table(rows: list[list[str]], head: list[str], right: set[int]) -> list[str]:
     """Plain-text table that lines up Chinese (double-width) characters."""
-    from zoning.cli import _ljust, _rjust, _width
+    from zoning._cli_common import _ljust, _rjust, _width
 
     widths = [max(_width(str(x)) for x in [h, *[r[k] for r in rows]]) for k, h in enumerate(head)]
     def line(r: list[str]) -> str:
@@ -150,7 +140,7 @@ def _done(failed: bool, exit_zero: bool) -> None:
 @click.option("--max-rows", type=int, default=40, show_default=True, help="Print at most this many blocks (failing ones first).")
 @_exit_zero
 @_quiet
-@_parcel_options
+@_read_options
 def check_blocks_cmd(parcels_path: Path, blocks_path: Path, output: Path, rules: str, sets: tuple[str, ...], use: str | None,
                      id_column: str | None, district_column: str | None, districts_path: Path | None, blocks_layer: str | None,
                      blocks_source_crs: str | None, max_rows: int, exit_zero: bool, quiet: bool, layer: str | None,
@@ -279,7 +269,7 @@ def block_balance_cmd(old_path: Path, new_path: Path, output: Path, rules: str, 
 @click.option("--park-column", default=None, help="Column naming the park to balance over (default: park / 园区).")
 @_exit_zero
 @_quiet
-@_parcel_options
+@_read_options
 def check_mixed_use_cmd(parcels_path: Path, output: Path, rules: str, sets: tuple[str, ...], use: str | None,
                         park_column: str | None, exit_zero: bool, quiet: bool, layer: str | None, encoding: str | None,
                         source_crs: str | None, cols: tuple[str, ...]) -> None:
@@ -316,7 +306,7 @@ def check_mixed_use_cmd(parcels_path: Path, output: Path, rules: str, sets: tupl
 @click.option("--id-column", default=None, help="Project name column (default: project_id / 项目编号 / 项目名称).")
 @_exit_zero
 @_quiet
-@_parcel_options
+@_read_options
 def check_projects_cmd(projects_path: Path, output: Path, rules: str, sets: tuple[str, ...], id_column: str | None,
                        exit_zero: bool, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
                        cols: tuple[str, ...]) -> None:
@@ -363,7 +353,7 @@ def _write_table(df: Any, output: Path, layer: str) -> None:
 @_rule_options("shenzhen-2011")
 @click.option("--by", default="district", show_default=True, help="Column to break the counts down by.")
 @_quiet
-@_parcel_options
+@_read_options
 def screen_enterprises_cmd(parcels_path: Path, output: Path, rules: str, sets: tuple[str, ...], by: str, quiet: bool,
                            layer: str | None, encoding: str | None, source_crs: str | None, cols: tuple[str, ...]) -> None:
     """Flag low-end enterprises (无证无照、安全隐患严重、高污染、高能耗) and sum the floor space freed.
@@ -394,7 +384,7 @@ def screen_enterprises_cmd(parcels_path: Path, output: Path, rules: str, sets: t
               help="Polygons of the areas to compare instead of --by (parcels join by representative point).")
 @click.option("--id-column", default=None, help="Name column of --areas.")
 @_quiet
-@_parcel_options
+@_read_options
 def benchmark_cmd(parcels_path: Path, output: Path | None, rules: str, sets: tuple[str, ...], by: str, areas_path: Path | None,
                   id_column: str | None, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
                   cols: tuple[str, ...]) -> None:
@@ -430,7 +420,7 @@ def benchmark_cmd(parcels_path: Path, output: Path | None, rules: str, sets: tup
 @click.option("--zone-column", default="zone", show_default=True, help="Column holding each parcel's zone.")
 @click.option("--min-years", type=float, default=None, help="Minimum lease in years (pack default 5).")
 @_quiet
-@_parcel_options
+@_read_options
 def short_leases_cmd(parcels_path: Path, output: Path | None, rules: str, sets: tuple[str, ...], zone_column: str,
                      min_years: float | None, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
                      cols: tuple[str, ...]) -> None:

@@ -14,6 +14,14 @@ from typing import Any, Literal
 
 import click
 
+from zoning._cli_common import (
+    _columns,
+    _ljust,
+    _overrides,
+    _print_read_notes,
+    _read_options,
+    _rjust,
+)
 from zoning.errors import InputError, RulePackError, ValidationError, ZoningError
 
 __all__ = ["main"]
@@ -49,33 +57,10 @@ class _Group(click.Group):
             _fail(Exception(f"unexpected {type(exc).__name__}: {exc}. This is a bug in zoning; rerun with ZONING_DEBUG=1 for the traceback and report it."), 3)
 
 
-def _overrides(values: tuple[str, ...]) -> dict[str, str]:
-    from zoning.rules import parse_override
-
-    return dict(parse_override(v) for v in values)
 
 
-def _columns(values: tuple[str, ...]) -> dict[str, str] | None:
-    if not values:
-        return None
-    out = {}
-    for v in values:
-        if "=" not in v:
-            raise click.BadParameter(f"expected SOURCE=CANONICAL (e.g. 宗地号=parcel_id), got '{v}'", param_hint="--col")
-        k, c = v.split("=", 1)
-        out[k.strip()] = c.strip()
-    return out
 
 
-def _read_options(f: Any) -> Any:
-    for opt in reversed([
-        click.option("--layer", default=None, help="Layer of a multi-layer file."),
-        click.option("--encoding", default=None, help="Attribute encoding of a shapefile (default: .cpg, else detect UTF-8/GB18030)."),
-        click.option("--source-crs", default=None, help="CRS of data that has none (e.g. EPSG:4547), or gcj02 / bd09 for web-map coordinates."),
-        click.option("--col", "cols", multiple=True, metavar="SOURCE=CANONICAL", help="Map a column, e.g. --col 宗地号=parcel_id (repeatable)."),
-    ]):
-        f = opt(f)
-    return f
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -104,14 +89,6 @@ def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bo
         sys.exit(1)
 
 
-def _print_read_notes(parcels: Any) -> None:
-    meta = parcels.attrs.get("zoning", {})
-    cols = meta.get("columns", [])
-    mapped = [f"{c['source']}→{c['canonical']}" for c in cols if c["source"] != c["canonical"]]
-    if mapped:
-        click.echo("columns: " + ", ".join(mapped))
-    for note in meta.get("notes", []):
-        click.echo("note: " + note)
 
 
 @main.command()
@@ -168,18 +145,10 @@ def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report
             click.echo(f"wrote {report_path}")
 
 
-def _width(s: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
-def _ljust(s: str, n: int) -> str:
-    return s + " " * max(0, n - _width(s))
 
 
-def _rjust(s: str, n: int) -> str:
-    return " " * max(0, n - _width(s)) + s
 
 
 def _print_result(result: Any, lang: str) -> None:

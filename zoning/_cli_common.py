@@ -1,0 +1,59 @@
+"""Options and printing shared by the ``zoning`` commands (cli.py and _cli_blocks.py)."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import click
+
+
+def _overrides(values: tuple[str, ...]) -> dict[str, str]:
+    from zoning.rules import parse_override
+
+    return dict(parse_override(v) for v in values)
+
+
+def _columns(values: tuple[str, ...]) -> dict[str, str] | None:
+    if not values:
+        return None
+    out = {}
+    for v in values:
+        if "=" not in v:
+            raise click.BadParameter(f"expected SOURCE=CANONICAL (e.g. 宗地号=parcel_id), got '{v}'", param_hint="--col")
+        k, c = v.split("=", 1)
+        out[k.strip()] = c.strip()
+    return out
+
+
+def _read_options(f: Any) -> Any:
+    for opt in reversed([
+        click.option("--layer", default=None, help="Layer of a multi-layer file."),
+        click.option("--encoding", default=None, help="Attribute encoding of a shapefile (default: .cpg, else detect UTF-8/GB18030)."),
+        click.option("--source-crs", default=None, help="CRS of data that has none (e.g. EPSG:4547), or gcj02 / bd09 for web-map coordinates."),
+        click.option("--col", "cols", multiple=True, metavar="SOURCE=CANONICAL", help="Map a column, e.g. --col 宗地号=parcel_id (repeatable)."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _print_read_notes(parcels: Any) -> None:
+    meta = parcels.attrs.get("zoning", {})
+    cols = meta.get("columns", [])
+    mapped = [f"{c['source']}→{c['canonical']}" for c in cols if c["source"] != c["canonical"]]
+    if mapped:
+        click.echo("columns: " + ", ".join(mapped))
+    for note in meta.get("notes", []):
+        click.echo("note: " + note)
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _ljust(s: str, n: int) -> str:
+    return s + " " * max(0, n - _width(s))
+
+
+def _rjust(s: str, n: int) -> str:
+    return " " * max(0, n - _width(s)) + s
