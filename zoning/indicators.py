@@ -125,11 +125,10 @@ def compute_indicators(parcels: gpd.GeoDataFrame, *, reference_year: int | None 
     out["value_added_wan_per_tce"] = _div(va, energy)
     for col, name in (("current_use", "current_class"), ("planned_use", "planned_class")):
         if col not in parcels:
-            out[name] = pd.array([pd.NA] * len(parcels), dtype="string")
+            out[name] = pd.Categorical([None] * len(parcels))
             continue
         lu = (landuse or {}).get(col)
-        out[name] = (lu if lu is not None and len(lu.code) == len(parcels) else parse_landuse(parcels[col])).code.to_numpy()
+        code = (lu if lu is not None and len(lu.code) == len(parcels) else parse_landuse(parcels[col])).code
+        out[name] = pd.Categorical(code)  # a few distinct classes: categorical is small and fast
     df = pd.DataFrame(out, index=parcels.index)
-    for name in ("current_class", "planned_class"):
-        df[name] = df[name].astype("string")
     return df[_OUTPUT_COLUMNS]

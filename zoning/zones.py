@@ -170,7 +170,10 @@ def form_zones(
     area = indicators["land_area_m2"].to_numpy(dtype="float64")
     area0 = np.nan_to_num(area, nan=0.0)
     in_stock = classification["in_stock"].to_numpy()
-    ids = parcels["parcel_id"].astype(str).to_numpy() if "parcel_id" in parcels else np.arange(n).astype(str)
+    # areas are numbered west to east (then south to north) by their westernmost parcel:
+    # independent of row order, and easy to find on a map
+    bnd = shapely.bounds(geoms)
+    order_key = np.lexsort((bnd[:, 1], bnd[:, 0])).argsort()
 
     cands = {c.name: c for c in pack.candidates}
     if mode == "quota":
@@ -198,7 +201,7 @@ def form_zones(
     codes_all, uniq = pd.factorize(np.asarray(classes, dtype=object))
     lookup = np.array([names.index(u) if u in names else -1 for u in uniq] + [-1], dtype=np.int64)
     class_codes = lookup[codes_all]  # candidate classes → 0, 1, …; none / not industrial → -1
-    labels = cluster(geoms, class_codes, gap_m=gap, min_core_neighbours=core, area=area0, order_key=ids)
+    labels = cluster(geoms, class_codes, gap_m=gap, min_core_neighbours=core, area=area0, order_key=order_key)
     grouped = labels >= 0
     ng = int(labels.max()) + 1 if grouped.any() else 0
 
