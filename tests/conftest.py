@@ -59,6 +59,14 @@ def _doctest_namespace(doctest_namespace):
 
 
 @pytest.fixture(scope="session")
+def cli():
+    """The ``zoning`` command group, for click's CliRunner."""
+    from zoning.cli import main
+
+    return main
+
+
+@pytest.fixture(scope="session")
 def sample_parcels() -> gpd.GeoDataFrame:
     return zoning.read_parcels(zoning.datasets.get_path("parcels"))
 

@@ -443,17 +443,6 @@ def test_balance_without_district_column_is_one_group_and_mismatch_is_an_error()
 # CLI
 
 
-@pytest.fixture(scope="module")
-def cli():
-    from zoning._cli_blocks import COMMANDS
-    from zoning.cli import _Group
-
-    group = _Group()
-    for cmd in COMMANDS:
-        group.add_command(cmd)
-    return group
-
-
 def test_cli_check_blocks_on_the_sample_city(cli, tmp_path):
     parcels, blocks = zoning.datasets.get_path("parcels"), zoning.datasets.get_path("blocks")
     res = CliRunner().invoke(cli, ["check-blocks", str(parcels), str(blocks), "-o", str(tmp_path / "a.gpkg")])

@@ -300,17 +300,6 @@ def test_short_leases_needs_lease_and_zone_columns():
 # CLI
 
 
-@pytest.fixture(scope="module")
-def cli():
-    from zoning._cli_blocks import COMMANDS
-    from zoning.cli import _Group
-
-    group = _Group()
-    for cmd in COMMANDS:
-        group.add_command(cmd)
-    return group
-
-
 def test_cli_policy_commands(cli, tmp_path):
     parcels = str(zoning.datasets.get_path("parcels"))
     run = CliRunner().invoke
