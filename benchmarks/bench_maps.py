@@ -62,8 +62,8 @@ def main() -> None:
     args = ap.parse_args()
 
     import zoning
-    from zoning.plotting import save_map
-    from zoning.raster import rasterize_zones
+    from zoning.outputs.plotting import save_map
+    from zoning.outputs.raster import rasterize_zones
     from zoning.synthetic import synthetic_parcels
 
     out = Path(tempfile.mkdtemp(prefix="zoning-bench-"))

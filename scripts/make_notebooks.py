@@ -143,7 +143,7 @@ print(f"floor area from the height raster: {floor.sum() / 1e6:.2f} km²")"""),
     ("code", """report = result.to_report(out / "report.html", lang="zh")
 print(report, report.stat().st_size // 1024, "KB")"""),
     ("md", "## Interactive map (offline)"),
-    ("code", """from zoning.interactive import explore
+    ("code", """from zoning.outputs.interactive import explore
 m = explore(result, lang="zh")
 m"""),
 ])

@@ -61,7 +61,7 @@ def _doctest_namespace(doctest_namespace):
 @pytest.fixture(scope="session")
 def cli():
     """The ``zoning`` command group, for click's CliRunner."""
-    from zoning.cli import main
+    from zoning.cli.main import main
 
     return main
 

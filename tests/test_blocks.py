@@ -23,9 +23,11 @@ from shapely import affinity
 import zoning
 from tests import geoms
 from tests.conftest import CRS, X0, Y0, make_parcels
-from zoning.blocks import block_balance, block_intersections, check_blocks
+from zoning.checks._common import block_intersections
+from zoning.checks.balance import block_balance
+from zoning.checks.blocks import check_blocks
 from zoning.errors import CRSWarning, DataRepairWarning, InputError, RulePackError, ZoningWarning
-from zoning.indicators import M2_PER_MU
+from zoning.stages.indicators import M2_PER_MU
 from zoning.synthetic import synthetic_parcels
 
 IND_2023 = ("M", "M0", "M1", "M2", "M3", "W", "W1", "W2", "W3")

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 import shapely
 
-from zoning.crs import wgs84_to_gcj02
+from zoning.io.crs import wgs84_to_gcj02
 
 X0, Y0 = 500_000.0, 2_490_000.0
 
@@ -162,7 +162,7 @@ FRESH = {"no_crs", "degrees", "bowtie", "duplicate_ids", "gbk_no_cpg", "negative
 # anything escaping main() is recorded with its traceback, so the tests would see it.
 _DRIVER = """
 import contextlib, io, json, pathlib, sys, traceback, warnings
-from zoning.cli import main
+from zoning.cli.main import main
 spec, out = json.loads(pathlib.Path(sys.argv[1]).read_text(encoding="utf-8")), {}
 for name, args in spec.items():
     stdout, stderr = io.StringIO(), io.StringIO()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from zoning.cluster import adjacency, cluster
+from zoning.stages.cluster import adjacency, cluster
 
 
 def row(n: int, *, w: float = 50.0, gap: float = 0.0, y: float = 0.0) -> list:

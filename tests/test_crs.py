@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import Point, Polygon, box
 
-from zoning.crs import (
+from zoning.errors import CRSWarning, InputError
+from zoning.io.crs import (
     bd09_to_gcj02,
     bd09_to_wgs84,
     choose_metric_crs,
@@ -27,7 +28,6 @@ from zoning.crs import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
-from zoning.errors import CRSWarning, InputError
 
 GEOD = pyproj.Geod(ellps="GRS80")
 

@@ -16,7 +16,8 @@ import pyogrio
 import pytest
 from shapely.geometry import Point, box
 
-from zoning._encoding import (
+from zoning.errors import InputError, TextEncodingWarning
+from zoning.io._encoding import (
     EncodingInfo,
     _decode_tolerant,
     looks_like_mojibake,
@@ -24,7 +25,6 @@ from zoning._encoding import (
     read_vector,
     repair_mojibake,
 )
-from zoning.errors import InputError, TextEncodingWarning
 
 RARE = "㐀"  # U+3400: in GB18030 (4 bytes) but not in GBK
 

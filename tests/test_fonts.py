@@ -13,9 +13,16 @@ import pytest
 from matplotlib import font_manager as fm
 
 import zoning
-from zoning import _fonts
-from zoning._fonts import PROBE, _bundled_font, _covers, cjk_style, find_cjk_font, register_font
 from zoning.errors import FontWarning, InputError
+from zoning.outputs import _fonts
+from zoning.outputs._fonts import (
+    PROBE,
+    _bundled_font,
+    _covers,
+    cjk_style,
+    find_cjk_font,
+    register_font,
+)
 
 NOTO = _bundled_font()
 needs_noto = pytest.mark.skipif(NOTO is None, reason="optional zoning[fonts] extra (pylopdf-fonts-zh-cn) not installed")
@@ -123,18 +130,18 @@ def test_warns_once_with_install_hints_when_no_font(no_font):
 
 def test_plot_without_font_warns_once_and_still_draws(no_font, sample_result):
     with pytest.warns(FontWarning):
-        ax = zoning.plotting.plot_zones(sample_result)
+        ax = zoning.plot_zones(sample_result)
     assert ax.get_legend() is not None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        zoning.plotting.plot_zones(sample_result)
+        zoning.plot_zones(sample_result)
     assert not [w for w in caught if issubclass(w.category, FontWarning)]
 
 
 def test_english_map_needs_no_cjk_font(no_font, sample_result):
     with warnings.catch_warnings():
         warnings.simplefilter("error", FontWarning)
-        zoning.plotting.plot_zones(sample_result, lang="en", districts=False)
+        zoning.plot_zones(sample_result, lang="en", districts=False)
 
 
 def test_import_changes_no_matplotlib_settings():
@@ -142,7 +149,7 @@ def test_import_changes_no_matplotlib_settings():
         "import matplotlib as mpl\n"
         "from matplotlib import font_manager as fm\n"
         "before = dict(mpl.rcParams); n = len(fm.fontManager.ttflist)\n"
-        "import zoning, zoning.plotting, zoning.raster, zoning._fonts\n"
+        "import zoning, zoning.outputs.plotting, zoning.outputs.raster, zoning.outputs._fonts\n"
         "assert dict(mpl.rcParams) == before, 'rcParams changed on import'\n"
         "assert len(fm.fontManager.ttflist) == n, 'fonts registered on import'\n"
     )

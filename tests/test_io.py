@@ -17,11 +17,11 @@ import pytest
 import shapely
 
 import zoning
-from zoning.crs import gcj02_to_wgs84, wgs84_to_gcj02
 from zoning.errors import CRSWarning, InputError, TextEncodingWarning
-from zoning.io import read_parcels, standardise_parcels
-from zoning.landuse import parse_landuse
-from zoning.schema import parse_year
+from zoning.io.columns import parse_year
+from zoning.io.crs import gcj02_to_wgs84, wgs84_to_gcj02
+from zoning.io.landuse import parse_landuse
+from zoning.io.read import read_parcels, standardise_parcels
 
 X0, Y0 = 500_000.0, 2_490_000.0
 REAL = Path(__file__).resolve().parent / "data" / "real"  # copies of ../shared/real-data, see its README

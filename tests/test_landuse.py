@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from zoning.errors import InputError
-from zoning.landuse import landuse_classes, parse_landuse
+from zoning.io.landuse import landuse_classes, parse_landuse
 
 
 def one(value, **kw) -> tuple[object, str, bool]:
@@ -87,7 +87,7 @@ def test_empty_input():
 
 
 def test_every_target_is_a_known_class():
-    import zoning.landuse as mod
+    import zoning.io.landuse as mod
 
     t = mod._tables()
     known = set(t["classes"])

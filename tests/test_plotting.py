@@ -16,9 +16,10 @@ from matplotlib.colors import to_rgba
 from matplotlib.path import Path
 
 import zoning
-from zoning._fonts import _covers, find_cjk_font
+import zoning.outputs.plotting
 from zoning.errors import InputError
-from zoning.plotting import _round_length, plot_blocks, plot_zones, save_map
+from zoning.outputs._fonts import _covers, find_cjk_font
+from zoning.outputs.plotting import _round_length, plot_blocks, plot_zones, save_map
 
 needs_cjk = pytest.mark.skipif(find_cjk_font() is None, reason="no CJK font on this machine")
 ZONES = ["retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned", "not_industrial"]
@@ -75,7 +76,7 @@ def test_every_parcel_or_the_dissolved_zones_are_drawn(sample_result):
 
 
 def test_large_inputs_draw_dissolved_zones(sample_result, monkeypatch):
-    monkeypatch.setattr(zoning.plotting, "MAX_PARCELS_DRAWN", 1000)
+    monkeypatch.setattr(zoning.outputs.plotting, "MAX_PARCELS_DRAWN", 1000)
     ax = plot_zones(sample_result)
     (coll,) = _by_gid(ax, "zone:retain_upgrade")["zone:retain_upgrade"]
     assert coll.get_rasterized()  # an image layer in PDF/SVG

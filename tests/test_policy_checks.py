@@ -18,17 +18,15 @@ from click.testing import CliRunner
 
 import zoning
 from tests.conftest import CRS, X0, Y0, make_parcels
-from zoning.blocks import (
-    benchmark_table,
-    check_mixed_use,
-    check_projects,
-    screen_enterprises,
-    short_leases,
-)
+from zoning.checks.benchmarks import benchmark_table
+from zoning.checks.enterprises import screen_enterprises
+from zoning.checks.leases import short_leases
+from zoning.checks.mixed_use import check_mixed_use
+from zoning.checks.projects import check_projects
 from zoning.errors import DataRepairWarning, InputError, RulePackError
-from zoning.indicators import M2_PER_MU
 from zoning.rules import available_rules, load_rules, render_rules, rules_table
 from zoning.rules.loader import _read
+from zoning.stages.indicators import M2_PER_MU
 
 NEW_PACKS = ["guangzhou-2023", "guangzhou-2024", "jiaxing-2024", "shenzhen-2011", "shenzhen-htp-2012"]
 

@@ -8,9 +8,15 @@ import rasterio
 import shapely
 
 import zoning
-from zoning import raster as zr
 from zoning.errors import CRSWarning, InputError
-from zoning.raster import NODATA, ZONE_VALUES, estimate_floor_area, rasterize_zones, zonal_stats
+from zoning.outputs import raster as zr
+from zoning.outputs.raster import (
+    NODATA,
+    ZONE_VALUES,
+    estimate_floor_area,
+    rasterize_zones,
+    zonal_stats,
+)
 
 HEIGHT = zoning.datasets.get_path("height")
 

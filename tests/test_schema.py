@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from zoning.errors import InputError
-from zoning.schema import (
+from zoning.io.columns import (
     COLUMNS,
     QUALITY_LEVELS,
     match_columns,

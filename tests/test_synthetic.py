@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from zoning.landuse import parse_landuse
+from zoning.io.landuse import parse_landuse
 from zoning.synthetic import synthetic_parcels
 
 INDUSTRIAL = ["M0", "M1", "M2", "M3", "W1"]

@@ -19,7 +19,7 @@ import zoning
 from tests.conftest import X0, Y0, industrial, make_parcels
 from tests.geoms import CASES, expected_areas, parcels
 from zoning.errors import InputError, RulePackError, ValidationError
-from zoning.validate import Problem, ValidationReport
+from zoning.stages.validate import Problem, ValidationReport
 
 
 def validate(gdf: gpd.GeoDataFrame, **kw) -> ValidationReport:

@@ -4,107 +4,121 @@ The public API, in pipeline order::
 
     read_parcels → validate_parcels → compute_indicators → classify → form_zones → explain
     run()  chains them and returns a ZoningResult
+    check_blocks, block_balance, check_mixed_use, …   policy checks on parcels and blocks
+    plot_zones, rasterize_zones, ZoningResult.to_report   maps, rasters, reports
 
 Rule packs (policy as data): ``load_rules``, ``available_rules``.
+
+Names are loaded on first use (PEP 562), so ``import zoning`` and ``zoning --help`` stay fast;
+``dir(zoning)`` and ``zoning.__all__`` list everything.
 """
 
-from zoning import datasets
-from zoning._fonts import cjk_style, register_font, show_versions
-from zoning.blocks import (
-    BlockBalance,
-    BlockCheck,
-    EnterpriseScreening,
-    MixedUseCheck,
-    benchmark_table,
-    block_balance,
-    check_blocks,
-    check_mixed_use,
-    check_projects,
-    screen_enterprises,
-    short_leases,
-)
-from zoning.classify import classify
-from zoning.cluster import adjacency, cluster
-from zoning.crs import choose_metric_crs, ensure_metric_crs, gcj02_to_wgs84, wgs84_to_gcj02
-from zoning.errors import (
-    CRSWarning,
-    DataRepairWarning,
-    FontWarning,
-    InputError,
-    RulePackError,
-    TextEncodingWarning,
-    ValidationError,
-    ZoningError,
-    ZoningWarning,
-)
-from zoning.indicators import compute_indicators
-from zoning.io import read_blocks, read_parcels, standardise_parcels
-from zoning.landuse import parse_landuse
-from zoning.pipeline import ZoningResult, run
-from zoning.plotting import plot_blocks, plot_zones, save_map
-from zoning.raster import ZONE_VALUES, estimate_floor_area, rasterize_zones, zonal_stats
-from zoning.reasons import explain, reasons_table
-from zoning.rules import available_rules, load_rules, render_rules, rules_table
-from zoning.validate import Problem, ValidationReport, validate_parcels
-from zoning.zones import ZONES, form_zones
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from zoning import _compat
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ZONES",
-    "ZONE_VALUES",
-    "BlockBalance",
-    "BlockCheck",
-    "CRSWarning",
-    "DataRepairWarning",
-    "EnterpriseScreening",
-    "FontWarning",
-    "InputError",
-    "MixedUseCheck",
-    "Problem",
-    "RulePackError",
-    "TextEncodingWarning",
-    "ValidationError",
-    "ValidationReport",
-    "ZoningError",
-    "ZoningResult",
-    "ZoningWarning",
-    "adjacency",
-    "available_rules",
-    "benchmark_table",
-    "block_balance",
-    "check_blocks",
-    "check_mixed_use",
-    "check_projects",
-    "choose_metric_crs",
-    "cjk_style",
-    "classify",
-    "cluster",
-    "compute_indicators",
-    "datasets",
-    "ensure_metric_crs",
-    "estimate_floor_area",
-    "explain",
-    "form_zones",
-    "gcj02_to_wgs84",
-    "load_rules",
-    "parse_landuse",
-    "plot_blocks",
-    "plot_zones",
-    "rasterize_zones",
-    "read_blocks",
-    "read_parcels",
-    "reasons_table",
-    "register_font",
-    "render_rules",
-    "rules_table",
-    "run",
-    "save_map",
-    "screen_enterprises",
-    "short_leases",
-    "show_versions",
-    "standardise_parcels",
-    "validate_parcels",
-    "wgs84_to_gcj02",
-    "zonal_stats",
-]
+#: public name -> module that defines it
+_API: dict[str, str] = {
+    # errors and warnings
+    **dict.fromkeys(["CRSWarning", "DataRepairWarning", "FontWarning", "InputError", "Problem", "RulePackError",
+                     "TextEncodingWarning", "ValidationError", "ZoningError", "ZoningWarning"], "zoning.errors"),
+    "ZONES": "zoning.units",
+    # read
+    **dict.fromkeys(["read_parcels", "read_blocks", "standardise_parcels"], "zoning.io.read"),
+    "parse_landuse": "zoning.io.landuse",
+    **dict.fromkeys(["choose_metric_crs", "ensure_metric_crs", "gcj02_to_wgs84", "wgs84_to_gcj02"], "zoning.io.crs"),
+    # stages
+    **dict.fromkeys(["Problem_", "ValidationReport", "validate_parcels"], "zoning.stages.validate"),
+    "compute_indicators": "zoning.stages.indicators",
+    "classify": "zoning.stages.classify",
+    **dict.fromkeys(["adjacency", "cluster"], "zoning.stages.cluster"),
+    "form_zones": "zoning.stages.zones",
+    **dict.fromkeys(["explain", "reasons_table"], "zoning.stages.reasons"),
+    "run": "zoning.stages.run",
+    "explore": "zoning.outputs.interactive",
+    "ZoningResult": "zoning.stages.result",
+    # rule packs
+    **dict.fromkeys(["available_rules", "load_rules", "render_rules", "rules_table"], "zoning.rules"),
+    # policy checks
+    **dict.fromkeys(["BlockCheck", "check_blocks"], "zoning.checks.blocks"),
+    **dict.fromkeys(["BlockBalance", "block_balance"], "zoning.checks.balance"),
+    **dict.fromkeys(["MixedUseCheck", "check_mixed_use"], "zoning.checks.mixed_use"),
+    "check_projects": "zoning.checks.projects",
+    **dict.fromkeys(["EnterpriseScreening", "screen_enterprises"], "zoning.checks.enterprises"),
+    "benchmark_table": "zoning.checks.benchmarks",
+    "short_leases": "zoning.checks.leases",
+    # outputs
+    **dict.fromkeys(["plot_blocks", "plot_zones", "save_map"], "zoning.outputs.plotting"),
+    **dict.fromkeys(["cjk_style", "register_font", "show_versions"], "zoning.outputs._fonts"),
+    **dict.fromkeys(["ZONE_VALUES", "estimate_floor_area", "rasterize_zones", "zonal_stats"], "zoning.outputs.raster"),
+}
+_API.pop("Problem_")
+_SUBMODULES = {"datasets", "synthetic", "units", "errors", "rules", "io", "stages", "checks", "outputs", "cli"}
+
+__all__ = sorted([*_API, "datasets"])
+
+
+def __getattr__(name: str) -> Any:
+    mod = _API.get(name)
+    if mod is not None:
+        value = getattr(importlib.import_module(mod), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"zoning.{name}")
+    old = _compat.MOVED.get(name)
+    if old is not None:
+        return _compat.load(name)
+    msg = f"module 'zoning' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API, *_SUBMODULES})
+
+
+_compat.install()
+
+if TYPE_CHECKING:  # static checkers and IDEs see the real names
+    from zoning import datasets
+    from zoning.checks.balance import BlockBalance, block_balance
+    from zoning.checks.benchmarks import benchmark_table
+    from zoning.checks.blocks import BlockCheck, check_blocks
+    from zoning.checks.enterprises import EnterpriseScreening, screen_enterprises
+    from zoning.checks.leases import short_leases
+    from zoning.checks.mixed_use import MixedUseCheck, check_mixed_use
+    from zoning.checks.projects import check_projects
+    from zoning.errors import (
+        CRSWarning,
+        DataRepairWarning,
+        FontWarning,
+        InputError,
+        Problem,
+        RulePackError,
+        TextEncodingWarning,
+        ValidationError,
+        ZoningError,
+        ZoningWarning,
+    )
+    from zoning.io.crs import choose_metric_crs, ensure_metric_crs, gcj02_to_wgs84, wgs84_to_gcj02
+    from zoning.io.landuse import parse_landuse
+    from zoning.io.read import read_blocks, read_parcels, standardise_parcels
+    from zoning.outputs._fonts import cjk_style, register_font, show_versions
+    from zoning.outputs.interactive import explore
+    from zoning.outputs.plotting import plot_blocks, plot_zones, save_map
+    from zoning.outputs.raster import ZONE_VALUES, estimate_floor_area, rasterize_zones, zonal_stats
+    from zoning.rules import available_rules, load_rules, render_rules, rules_table
+    from zoning.stages.classify import classify
+    from zoning.stages.cluster import adjacency, cluster
+    from zoning.stages.indicators import compute_indicators
+    from zoning.stages.reasons import explain, reasons_table
+    from zoning.stages.result import ZoningResult
+    from zoning.stages.run import run
+    from zoning.stages.validate import ValidationReport, validate_parcels
+    from zoning.stages.zones import form_zones
+    from zoning.units import ZONES

@@ -7,16 +7,18 @@ Every error says what is wrong, which rows / columns / keys are affected and how
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # pragma: no cover
-    from zoning.validate import ValidationReport
+    from zoning.stages.validate import ValidationReport
 
 __all__ = [
     "CRSWarning",
     "DataRepairWarning",
     "FontWarning",
     "InputError",
+    "Problem",
     "RulePackError",
     "TextEncodingWarning",
     "ValidationError",
@@ -80,3 +82,29 @@ class DataRepairWarning(ZoningWarning):
 
 class FontWarning(ZoningWarning):
     """No font with Chinese glyphs was found; labels would render as boxes."""
+
+
+Severity = Literal["error", "warning", "info"]
+_SHOW = 10  # ids shown in a message; the full list is in Problem.ids
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: what, where (column, parcel ids) and the fix."""
+
+    severity: Severity
+    code: str
+    message: str
+    column: str | None = None
+    ids: list[str] = field(default_factory=list)
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = f" [{self.column}]" if self.column else ""
+        ids = ""
+        if self.ids:
+            shown = ", ".join(self.ids[:_SHOW])
+            more = f" … and {len(self.ids) - _SHOW} more" if len(self.ids) > _SHOW else ""
+            ids = f"\n      parcels: {shown}{more}"
+        fix = f"\n      fix: {self.fix}" if self.fix else ""
+        return f"{self.severity.upper():7} {self.code}{where}: {self.message}{ids}{fix}"

@@ -1,5 +1,7 @@
 """Rule packs: policy as versioned data (TOML), a strict loader and readable rendering."""
 
+from typing import Any
+
 from zoning.rules.loader import (
     DEFAULT_RULES,
     apply_overrides,
@@ -8,7 +10,6 @@ from zoning.rules.loader import (
     pack_source,
     parse_override,
 )
-from zoning.rules.render import render_rules, rules_table
 from zoning.rules.schema import INDICATORS, Criterion, Parameter, RulePack
 
 __all__ = [
@@ -25,3 +26,12 @@ __all__ = [
     "render_rules",
     "rules_table",
 ]
+
+
+def __getattr__(name: str) -> Any:  # rendering needs pandas; loading a pack does not
+    if name in ("render_rules", "rules_table"):
+        from zoning.rules import render
+
+        return getattr(render, name)
+    msg = f"module 'zoning.rules' has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -158,7 +158,7 @@ def _criterion_update(c: Criterion, value: Any) -> dict[str, Any]:
         codes = value if isinstance(value, list) else [x.strip() for x in str(value).split(",") if x.strip()]
         return {"value": codes, "quantile": None}
     if ind.kind == "grade":
-        from zoning.schema import parse_quality
+        from zoning.io.columns import parse_quality
 
         g = parse_quality(value)
         if g is None:

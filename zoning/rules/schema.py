@@ -6,7 +6,7 @@ a stable code, Chinese and English names, a unit, its source clause and a status
 
 A criterion's ``level`` says what it is evaluated on: a ``parcel`` or a contiguous ``zone``
 (zoning, :mod:`zoning.classify`), an industrial ``block`` or a ``district`` (block rules,
-:func:`zoning.blocks.check_blocks`), a ``park`` (park-level balancing), a ``project`` (land
+:func:`zoning.check_blocks`), a ``park`` (park-level balancing), a ``project`` (land
 quota tests), an ``enterprise`` (screening flags), an ``area`` (per-km² benchmarks of a park
 or zone) or the ``city`` (area targets). The sections ``[blocks]``, ``[mixed_use]``,
 ``[projects]``, ``[screening]``, ``[benchmarks]`` and ``[tenants]`` say which criteria play
@@ -21,6 +21,8 @@ import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from zoning.units import M2_PER_MU
 
 __all__ = [
     "INDICATORS",
@@ -70,7 +72,7 @@ def _ind(name: str, kind: Literal["number", "grade", "class", "flag"], unit: str
 
 _SHARE = {"share": 1.0, "fraction": 1.0, "%": 0.01}
 _PER_MU = {"万元/亩": 1.0, "万元/ha": 1 / 15, "万元/公顷": 1 / 15, "亿元/km2": 1e4 / 1500,
-           "亿元/km²": 1e4 / 1500, "元/m2": 666.67 / 1e4, "元/m²": 666.67 / 1e4}
+           "亿元/km²": 1e4 / 1500, "元/m2": M2_PER_MU / 1e4, "元/m²": M2_PER_MU / 1e4}
 _PER_KM2 = {"亿元/km2": 1.0, "亿元/km²": 1.0, "万元/亩": 1500 / 1e4}
 _AREA_HA = {"ha": 1.0, "公顷": 1.0, "亩": 1 / 15, "mu": 1 / 15, "m2": 1e-4, "m²": 1e-4, "km2": 100.0,
             "km²": 100.0}
@@ -217,18 +219,18 @@ class Criterion(_Model):
             if self.op not in ("in", "not in") or not isinstance(self.value, list):
                 msg = f"indicator '{self.indicator}' is a land-use class: use op 'in' or 'not in' with a list of codes"
                 raise ValueError(msg)
-            from zoning.landuse import landuse_classes
+            from zoning.io.codes import class_codes
 
-            bad = sorted(set(self.value) - set(landuse_classes().index))
+            bad = sorted(set(self.value) - set(class_codes()))
             if bad:
-                msg = f"unknown land-use class(es) {bad}; valid: {', '.join(landuse_classes().index)}"
+                msg = f"unknown land-use class(es) {bad}; valid: {', '.join(class_codes())}"
                 raise ValueError(msg)
         elif ind.kind == "flag":
             if self.op not in ("==", "!=") or self.value not in ("yes", "no"):
                 msg = f"indicator '{self.indicator}' is a yes/no flag: use op '==' (or '!=') with value 'yes' or 'no'"
                 raise ValueError(msg)
         elif ind.kind == "grade":
-            from zoning.schema import QUALITY_LEVELS
+            from zoning.io.columns import QUALITY_LEVELS
 
             if self.quantile is not None or self.value not in QUALITY_LEVELS:
                 msg = f"indicator 'building_quality' takes value one of {list(QUALITY_LEVELS)}"

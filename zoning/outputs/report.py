@@ -1,7 +1,4 @@
-"""Summary tables: zone areas against targets, by zone and by district.
-
-The HTML / Markdown report builders live here too (see :func:`to_report`).
-"""
+"""The HTML / Markdown report of a run (see :func:`to_report`)."""
 
 from __future__ import annotations
 
@@ -11,70 +8,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from zoning.indicators import M2_PER_MU
-
 if TYPE_CHECKING:  # pragma: no cover
-    from zoning.rules.schema import RulePack
+    pass
 
-__all__ = ["summarise_by_district", "summarise_zones"]
-
-ZONE_ORDER = ("retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned", "not_industrial")
+__all__ = ["to_report"]
 
 
-def summarise_zones(zone: pd.Series, land_area_m2: pd.Series, cluster_id: pd.Series, pack: RulePack,
-                    targets: dict[str, dict[str, float]]) -> pd.DataFrame:
-    """Area (km², 亩), share of the industrial stock, parcel and area counts per zone, with targets.
-
-    ``share_of_stock`` is the zone's share of the industrial stock (zones + unzoned);
-    ``target_km2`` is the pack's target share applied to this stock; ``achieved`` is
-    area / target.
-    """
-    a = pd.to_numeric(land_area_m2, errors="coerce").fillna(0.0)
-    stock = float(a[zone.isin(ZONE_ORDER[:4])].sum())
-    rows = []
-    for z in ZONE_ORDER:
-        m = (zone == z).to_numpy()
-        area = float(a[m].sum())
-        t = targets.get(z, {})
-        target_km2 = t.get("km2", np.nan)
-        rows.append({
-            "zone": z,
-            "label_zh": pack.zone_label(z, "zh"),
-            "label_en": pack.zone_label(z, "en"),
-            "parcels": int(m.sum()),
-            "areas": int(cluster_id[m].dropna().nunique()) if z in ZONE_ORDER[:3] else 0,
-            "area_km2": area / 1e6,
-            "area_mu": area / M2_PER_MU,
-            "share_of_stock": area / stock if (stock > 0 and z != "not_industrial") else np.nan,
-            "target_share": t.get("share", np.nan),
-            "target_km2": target_km2,
-            "policy_target_km2": t.get("policy_km2", np.nan),
-            "achieved": (area / 1e6) / target_km2 if target_km2 and target_km2 > 0 else np.nan,
-        })
-    df = pd.DataFrame(rows).set_index("zone")
-    df.attrs["stock_km2"] = stock / 1e6
-    return df
-
-
-def summarise_by_district(zone: pd.Series, land_area_m2: pd.Series, district: pd.Series | None) -> pd.DataFrame:
-    """Zone areas (km²) per district, with each district's industrial stock and shares."""
-    if district is None:
-        district = pd.Series("(all)", index=zone.index)
-    df = pd.DataFrame({"zone": zone.to_numpy(), "district": district.astype("string").fillna("(none)").to_numpy(),
-                       "km2": pd.to_numeric(land_area_m2, errors="coerce").fillna(0.0).to_numpy() / 1e6})
-    pivot = df.pivot_table(index="district", columns="zone", values="km2", aggfunc="sum", fill_value=0.0)
-    for z in ZONE_ORDER:
-        if z not in pivot:
-            pivot[z] = 0.0
-    pivot = pivot[list(ZONE_ORDER)]
-    pivot["stock_km2"] = pivot[list(ZONE_ORDER[:4])].sum(axis=1)
-    for z in ZONE_ORDER[:3]:
-        pivot[f"{z}_share"] = np.where(pivot["stock_km2"] > 0, pivot[z] / pivot["stock_km2"].where(pivot["stock_km2"] > 0), np.nan)
-    pivot.columns.name = None
-    return pivot.sort_values("stock_km2", ascending=False)
-
-
-# --- HTML / Markdown report ------------------------------------------------------------
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em auto;max-width:1100px;color:#222;line-height:1.45}
@@ -151,7 +90,7 @@ def to_report(result, path, *, lang: str = "zh", blocks=None, title: str | None 
     lang
         ``"zh"`` or ``"en"`` for labels and map text.
     blocks
-        Optional :class:`zoning.blocks.BlockCheck` to include (block and district tables, map).
+        Optional :class:`zoning.BlockCheck` to include (block and district tables, map).
     title
         Report title (default: the rule pack's title).
     max_areas
@@ -180,11 +119,11 @@ def to_report(result, path, *, lang: str = "zh", blocks=None, title: str | None 
     zh = lang == "zh"
     title = title or (pack.pack.title_zh if zh else pack.pack.title_en)
     images: dict[str, bytes | None] = {}
-    from zoning.plotting import plot_zones
+    from zoning.outputs.plotting import plot_zones
 
     images["zones"] = _figure_png(plot_zones, result=result, lang=lang)
     if blocks is not None:
-        from zoning.plotting import plot_blocks
+        from zoning.outputs.plotting import plot_blocks
 
         images["blocks"] = _figure_png(plot_blocks, check=blocks, lang=lang)
 

@@ -1,4 +1,4 @@
-"""CLI commands for the block and policy checks: thin delegations to :mod:`zoning.blocks`.
+"""CLI commands for the block and policy checks: thin delegations to :mod:`zoning.checks`.
 
 Register them on the ``zoning`` group with ``for cmd in COMMANDS: main.add_command(cmd)``;
 the group turns zoning errors into one message and exit code 2.
@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from zoning._cli_common import _read_options
+from zoning.cli._common import _read_options
 
 __all__ = [
     "COMMANDS",
@@ -59,8 +59,8 @@ def _output(required: bool = True, exts: str = ".gpkg or .parquet") -> Any:
 
 
 def _read(path: Path, layer: str | None, encoding: str | None, source_crs: str | None, cols: tuple[str, ...]) -> Any:
-    from zoning._cli_common import _columns, _print_read_notes
-    from zoning.io import read_parcels
+    from zoning.cli._common import _columns, _print_read_notes
+    from zoning.io.read import read_parcels
 
     parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
     return parcels, _print_read_notes
@@ -89,21 +89,21 @@ def _read_table(path: Path, layer: str | None, encoding: str | None, source_crs:
     else:
         df = pd.read_excel(path, sheet_name=layer or 0)
     if cols:
-        from zoning._cli_common import _columns
+        from zoning.cli._common import _columns
 
         df = df.rename(columns=_columns(cols) or {})
     return df
 
 
 def _overrides(sets: tuple[str, ...]) -> dict[str, str]:
-    from zoning._cli_common import _overrides as parse
+    from zoning.cli._common import _overrides as parse
 
     return parse(sets)
 
 
 def _table(rows: list[list[str]], head: list[str], right: set[int]) -> list[str]:
     """Plain-text table that lines up Chinese (double-width) characters."""
-    from zoning._cli_common import _ljust, _rjust, _width
+    from zoning.cli._common import _ljust, _rjust, _width
 
     widths = [max(_width(str(x)) for x in [h, *[r[k] for r in rows]]) for k, h in enumerate(head)]
     def line(r: list[str]) -> str:
@@ -151,8 +151,8 @@ def check_blocks_cmd(parcels_path: Path, blocks_path: Path, output: Path, rules:
     threshold, pass/fail, shortfall, drivers and fix), districts, parcels and criteria.
     Exit code 1 when a block or a district fails (see --exit-zero).
     """
-    from zoning.blocks import check_blocks
-    from zoning.io import read_blocks
+    from zoning.checks.blocks import check_blocks
+    from zoning.io.read import read_blocks
 
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
     blocks = read_blocks(blocks_path, id_column=id_column, layer=blocks_layer, source_crs=blocks_source_crs)
@@ -168,7 +168,7 @@ def check_blocks_cmd(parcels_path: Path, blocks_path: Path, output: Path, rules:
 
 
 def _print_blocks(check: Any, max_rows: int) -> None:
-    from zoning.blocks import area_text
+    from zoning.checks._common import area_text
 
     pack, b, d = check.rules, check.blocks, check.districts
     cb = pack.section_criterion("blocks", "min_block_share")
@@ -235,8 +235,8 @@ def block_balance_cmd(old_path: Path, new_path: Path, output: Path, rules: str, 
     Writes OUTPUT with layers changes (the removed and added pieces), districts and blocks.
     Exit code 1 when a district removes more block area than it adds (see --exit-zero).
     """
-    from zoning.blocks import block_balance
-    from zoning.io import read_blocks
+    from zoning.checks.balance import block_balance
+    from zoning.io.read import read_blocks
 
     bal = block_balance(read_blocks(old_path, id_column=id_column), read_blocks(new_path, id_column=id_column),
                         district_column=district_column, id_column=id_column, rules=rules, overrides=_overrides(sets))
@@ -278,7 +278,7 @@ def check_mixed_use_cmd(parcels_path: Path, output: Path, rules: str, sets: tupl
     Writes OUTPUT with layers parcels (tested parcels with status per criterion, reasons and
     fix) and parks. Exit code 1 when a parcel fails after balancing (see --exit-zero).
     """
-    from zoning.blocks import check_mixed_use
+    from zoning.checks.mixed_use import check_mixed_use
 
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
     res = check_mixed_use(parcels, rules=rules, overrides=_overrides(sets), use=use, park_column=park_column)
@@ -315,7 +315,7 @@ def check_projects_cmd(projects_path: Path, output: Path, rules: str, sets: tupl
     Needs investment (固定资产投资, 万元 or 亿元), expected annual tax (税收) and the land (polygons
     or 用地面积). Exit code 1 when a project fits no tier (see --exit-zero).
     """
-    from zoning.blocks import check_projects
+    from zoning.checks.projects import check_projects
 
     projects = _read_table(projects_path, layer, encoding, source_crs, cols)
     res = check_projects(projects, rules=rules, overrides=_overrides(sets), id_column=id_column)
@@ -334,7 +334,7 @@ def check_projects_cmd(projects_path: Path, output: Path, rules: str, sets: tupl
 
 
 def _write_table(df: Any, output: Path, layer: str) -> None:
-    from zoning.io import write_layers
+    from zoning.io.write import write_layers
 
     if output.suffix.lower() == ".csv":
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -360,7 +360,7 @@ def screen_enterprises_cmd(parcels_path: Path, output: Path, rules: str, sets: t
 
     Writes OUTPUT with layers parcels (the flagged sites), targets and by_district.
     """
-    from zoning.blocks import screen_enterprises
+    from zoning.checks.enterprises import screen_enterprises
 
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
     res = screen_enterprises(parcels, rules=rules, overrides=_overrides(sets), by=by)
@@ -389,8 +389,8 @@ def benchmark_cmd(parcels_path: Path, output: Path | None, rules: str, sets: tup
                   id_column: str | None, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
                   cols: tuple[str, ...]) -> None:
     """Compare parks, zones or districts with the High-Tech Park per-km² benchmarks."""
-    from zoning.blocks import benchmark_table
-    from zoning.io import read_blocks
+    from zoning.checks.benchmarks import benchmark_table
+    from zoning.io.read import read_blocks
     from zoning.rules import load_rules
 
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
@@ -425,7 +425,7 @@ def short_leases_cmd(parcels_path: Path, output: Path | None, rules: str, sets: 
                      min_years: float | None, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
                      cols: tuple[str, ...]) -> None:
     """Tenants in retain-upgrade areas with leases under 5 years, from a zoned parcel file (zoning classify output)."""
-    from zoning.blocks import short_leases
+    from zoning.checks.leases import short_leases
 
     parcels, _ = _read(parcels_path, layer or ("parcels" if parcels_path.suffix.lower() == ".gpkg" else None), encoding, source_crs, cols)
     res = short_leases(parcels, rules=rules, overrides=_overrides(sets), zone_column=zone_column, min_years=min_years)

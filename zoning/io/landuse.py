@@ -12,17 +12,17 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from zoning.io.codes import code_tables as _tables
+
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover
-    import tomli as tomllib
+    pass
 
 __all__ = ["LandUse", "landuse_classes", "parse_landuse"]
 
@@ -31,10 +31,6 @@ _LETTER_CODE = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}[A-Z]?$")
 _DIGIT_CODE = re.compile(r"^[0-9]{1,6}$")
 
 
-@lru_cache(maxsize=1)
-def _tables() -> dict[str, Any]:
-    text = resources.files("zoning").joinpath("data/landuse_codes.toml").read_text("utf-8")
-    return tomllib.loads(text)
 
 
 def landuse_classes() -> pd.DataFrame:

@@ -16,9 +16,10 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from zoning.reasons import STATUS
+from zoning.io.columns import QUALITY_LEVELS
 from zoning.rules.schema import Criterion, RulePack
-from zoning.schema import QUALITY_LEVELS
+from zoning.units import STATUS
+from zoning.units import evaluate as _evaluate_values
 
 __all__ = ["classify", "resolve_threshold", "weighted_quantile"]
 
@@ -60,14 +61,6 @@ def resolve_threshold(c: Criterion, indicators: pd.DataFrame, in_stock: np.ndarr
     return cast("float | str | list[str]", c.threshold)  # set when quantile is None (validated)
 
 
-def _compare(obs: np.ndarray, op: str, thr: float) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        return {
-            "<": obs < thr, "<=": obs <= thr, ">": obs > thr, ">=": obs >= thr,
-            "==": obs == thr, "!=": obs != thr,
-        }[op]
-
-
 def evaluate(c: Criterion, indicators: pd.DataFrame, threshold: float | str | list[str]) -> tuple[np.ndarray, np.ndarray]:
     """``(met, missing)`` boolean arrays for one criterion (before the missing policy)."""
     obs = _observed(c, indicators)
@@ -84,7 +77,7 @@ def evaluate(c: Criterion, indicators: pd.DataFrame, threshold: float | str | li
     thr = float(QUALITY_LEVELS[threshold]) if isinstance(threshold, str) else float(cast("float", threshold))
     if np.isnan(thr):  # a quantile of an all-missing stock
         return np.zeros(len(obs), dtype=bool), missing | True
-    return _compare(obs, c.op, thr) & ~missing, missing
+    return _evaluate_values(obs, c.op, thr)
 
 
 def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020") -> pd.DataFrame:

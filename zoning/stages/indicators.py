@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.schema import QUALITY_LEVELS, parse_quality
+from zoning.io.columns import QUALITY_LEVELS, parse_quality
+from zoning.units import M2_PER_MU
 
 __all__ = ["M2_PER_MU", "compute_indicators"]
 
 #: square metres per 亩 (mu)
-M2_PER_MU = 10_000.0 / 15.0
 
 _OUTPUT_COLUMNS = [
     "land_area_m2", "land_area_mu", "land_area_ha", "far", "building_age", "legal_ratio",
@@ -84,8 +84,8 @@ def compute_indicators(parcels: gpd.GeoDataFrame, *, reference_year: int | None 
     >>> ind.loc[0, ["far", "building_age", "legal_ratio", "output_wan_per_mu", "tax_wan_per_mu"]].round(2).tolist()
     [1.5, 25.0, 0.4, 200.0, 10.0]
     """
-    from zoning.crs import ensure_metric_crs, is_metric
-    from zoning.landuse import parse_landuse
+    from zoning.io.crs import ensure_metric_crs, is_metric
+    from zoning.io.landuse import parse_landuse
 
     geo = parcels if (parcels.crs is not None and is_metric(parcels.crs)) else ensure_metric_crs(parcels)
     year = reference_year or _dt.date.today().year

@@ -27,14 +27,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.classify import NONE, NOT_INDUSTRIAL, evaluate
-from zoning.cluster import cluster
 from zoning.rules.schema import RulePack
+from zoning.stages.classify import NONE, NOT_INDUSTRIAL
+from zoning.stages.classify import evaluate as evaluate_criterion
+from zoning.stages.cluster import cluster
+from zoning.units import OP_NEGATED, OP_SYMBOLS, ZONES, evaluate, status_words
 
 __all__ = ["ZONES", "Zones", "form_zones", "quota_targets"]
 
 #: Zone ids in display order.
-ZONES = ("retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned", "not_industrial")
 _AREA_INDICATORS = ("legal_ratio", "far", "output_wan_per_mu", "tax_wan_per_mu", "building_age", "quality_rank")
 
 
@@ -81,7 +82,7 @@ def class_scores(indicators: pd.DataFrame, classification: pd.DataFrame, pack: R
             c = pack.criterion(code)
             obs = indicators["quality_rank" if c.indicator == "building_quality" else c.indicator]
             if c.op in ("in", "not in"):
-                met, _ = evaluate(c, indicators, cast("list[str]", c.threshold))  # class criteria list their classes
+                met, _ = evaluate_criterion(c, indicators, cast("list[str]", c.threshold))  # class criteria list their classes
                 s = met.astype(float)
             else:
                 pct = _percentile(obs.to_numpy(dtype="float64"), in_stock)
@@ -114,12 +115,11 @@ def quota_targets(pack: RulePack, stock_km2: float) -> dict[str, dict[str, float
 
 def _zone_test_many(c, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Evaluate a zone-level criterion on every area: (met after missing policy, status)."""
-    from zoning.classify import _compare
-
-    missing = ~np.isfinite(values)
-    raw = _compare(values, c.op, float(c.threshold)) & ~missing
-    status = np.where(missing, "missing", np.where(raw, "pass", "fail")).astype(object)
-    return raw | (missing & (c.missing == "pass")), status
+    values = np.asarray(values, dtype="float64")
+    raw, missing = evaluate(values, c.op, float(c.threshold))
+    missing |= np.isinf(values)
+    raw &= ~missing
+    return raw | (missing & (c.missing == "pass")), status_words(raw, missing)
 
 
 def form_zones(
@@ -185,7 +185,7 @@ def form_zones(
             for g in cand.gate:
                 c = pack.criterion(g)
                 thr = classification.attrs.get("thresholds", {}).get(g, c.threshold)  # quantile gates: resolved by classify
-                met, missing = evaluate(c, indicators, cast("float | str | list[str]", thr))
+                met, missing = evaluate_criterion(c, indicators, cast("float | str | list[str]", thr))
                 ok &= met | (missing & (c.missing == "pass"))
             s = scores[cand.name].to_numpy()
             take = ok & (s >= 0.5) & (s > best)
@@ -354,7 +354,7 @@ def _enclaves(geoms: np.ndarray, pz: np.ndarray, codes: np.ndarray, in_stock: np
     ci = ci[np.unique(hit)]
     if len(ci) == 0:
         return flag
-    from zoning.cluster import pairs_within
+    from zoning.stages.cluster import pairs_within
 
     qi, qj = pairs_within(geoms[ci], geoms, distance=gap)
     qi = ci[qi]
@@ -413,8 +413,8 @@ def _fmt_zone(code: str, c, value: float, status: str, lang: str = "en") -> str:
         name = "area-weighted " + name
     if status == "missing":
         return f"{name}缺失（{code}）" if lang == "zh" else f"{name} missing ({code})"
-    op = {"<=": "≤", ">=": "≥"}.get(c.op, c.op)
-    neg = {"<": "≥", "<=": ">", ">": "≤", ">=": "<", "==": "≠", "!=": "="}[c.op]
+    op = OP_SYMBOLS[c.op] if c.op in ("<=", ">=") else c.op
+    neg = OP_NEGATED[c.op]
     shown_op = op if status == "pass" else neg
     thr = float(c.threshold)
     if ind.unit == "share":

@@ -93,7 +93,7 @@ def find_cjk_font() -> str | None:
 
     Examples
     --------
-    >>> from zoning._fonts import find_cjk_font
+    >>> from zoning.outputs._fonts import find_cjk_font
     >>> name = find_cjk_font()
     >>> name is None or isinstance(name, str)
     True
@@ -158,7 +158,7 @@ def register_font(path: str | os.PathLike[str]) -> str:
 
     Examples
     --------
-    >>> from zoning._fonts import _bundled_font, register_font
+    >>> from zoning.outputs._fonts import _bundled_font, register_font
     >>> path = _bundled_font()        # Noto Sans SC of the zoning[fonts] extra, if installed
     >>> path is None or register_font(path) == "Noto Sans SC"
     True
@@ -243,7 +243,7 @@ def cjk_style(font: str | os.PathLike[str] | None = None) -> Iterator[str | None
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> from zoning._fonts import cjk_style
+    >>> from zoning.outputs._fonts import cjk_style
     >>> with cjk_style() as name:
     ...     fig, ax = plt.subplots()
     ...     title = ax.set_title("工业用地分区图")
@@ -269,7 +269,7 @@ def show_versions(file: Any = None) -> None:
 
     Examples
     --------
-    >>> from zoning._fonts import show_versions
+    >>> from zoning.outputs._fonts import show_versions
     >>> show_versions()  # doctest: +ELLIPSIS
     zoning ...
     """

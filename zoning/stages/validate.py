@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as _dt
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.errors import InputError, ValidationError
+from zoning.errors import _SHOW, InputError, Problem, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -27,31 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Problem", "ValidationReport", "validate_parcels"]
 
-Severity = Literal["error", "warning", "info"]
-_SHOW = 10  # ids shown in a message; the full list is in Problem.ids
 OVERLAP_AUTO_LIMIT = 200_000  # check_overlaps="auto": largest layer checked by default
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding: what, where (column, parcel ids) and the fix."""
-
-    severity: Severity
-    code: str
-    message: str
-    column: str | None = None
-    ids: list[str] = field(default_factory=list)
-    fix: str = ""
-
-    def __str__(self) -> str:
-        where = f" [{self.column}]" if self.column else ""
-        ids = ""
-        if self.ids:
-            shown = ", ".join(self.ids[:_SHOW])
-            more = f" … and {len(self.ids) - _SHOW} more" if len(self.ids) > _SHOW else ""
-            ids = f"\n      parcels: {shown}{more}"
-        fix = f"\n      fix: {self.fix}" if self.fix else ""
-        return f"{self.severity.upper():7} {self.code}{where}: {self.message}{ids}{fix}"
 
 
 @dataclass
@@ -228,7 +204,7 @@ def _overlaps(gdf: gpd.GeoDataFrame, problems: list[Problem], tolerance_m2: floa
     sub = np.flatnonzero(ok)
     if len(sub) < 2:
         return
-    from zoning.cluster import pairs_within
+    from zoning.stages.cluster import pairs_within
 
     # interiors intersect (DE-9IM 2********): overlaps, a parcel inside another, the same polygon twice
     g = geom[sub]
@@ -384,9 +360,9 @@ def validate_parcels(
     """
     import geopandas as gpd
 
-    from zoning.crs import ensure_metric_crs
-    from zoning.io import standardise_parcels
-    from zoning.landuse import parse_landuse
+    from zoning.io.crs import ensure_metric_crs
+    from zoning.io.landuse import parse_landuse
+    from zoning.io.read import standardise_parcels
     from zoning.rules import load_rules
 
     pack = load_rules(rules)
@@ -456,7 +432,7 @@ def validate_parcels(
     for cols, codes in need.items():
         options = cols.split(" or ")
         if not any(c in gdf for c in options):
-            from zoning.schema import COLUMNS
+            from zoning.io.columns import COLUMNS
 
             aliases = ", ".join(a for c in options if c in COLUMNS for a in COLUMNS[c].aliases[:4]) or "none"
             crit = [c for c in codes if c != "stock"]
@@ -475,7 +451,7 @@ def validate_parcels(
         if lu.unknown:
             vals = ", ".join(f"'{k}' ×{v}" for k, v in sorted(lu.unknown.items(), key=lambda kv: -kv[1])[:8])
             bad = (lu.how == "unknown").to_numpy()
-            problems.append(Problem("warning", "unknown_landuse", f"{bad.sum()} parcel(s) have {col} codes zoning does not understand ({vals}); they count as not industrial", col, _ids(gdf, bad), "use GB 50137-2011 codes (M1), 2020 classification codes (100101) or Chinese names (一类工业用地); recode local codes first, e.g. parcels[col] = zoning.landuse.parse_landuse(parcels[col], extra_codes={'X9': 'M1'}).code"))
+            problems.append(Problem("warning", "unknown_landuse", f"{bad.sum()} parcel(s) have {col} codes zoning does not understand ({vals}); they count as not industrial", col, _ids(gdf, bad), "use GB 50137-2011 codes (M1), 2020 classification codes (100101) or Chinese names (一类工业用地); recode local codes first, e.g. parcels[col] = zoning.parse_landuse(parcels[col], extra_codes={'X9': 'M1'}).code"))
         if lu.guessed:
             vals = ", ".join(f"'{k}'→{v}" for k, v in list(lu.guessed.items())[:8])
             problems.append(Problem("info", "landuse_guessed", f"{col} names matched by keyword: {vals}", col, _ids(gdf, (lu.how == "keyword").to_numpy())))

@@ -35,7 +35,7 @@ from zoning.errors import CRSWarning, InputError
 if TYPE_CHECKING:  # pragma: no cover
     from affine import Affine
 
-    from zoning.pipeline import ZoningResult
+    from zoning.stages.run import ZoningResult
 
 __all__ = ["NODATA", "ZONE_VALUES", "estimate_floor_area", "rasterize_zones", "zonal_stats"]
 
@@ -73,7 +73,7 @@ def _grid(bounds: Sequence[float], resolution: float) -> tuple[Affine, int, int]
     return Affine(resolution, 0.0, x0, 0.0, -resolution, y1), width, height
 
 
-def _xy(t: Affine, col: float, row: float) -> tuple[float, float]:
+def pixel_xy(t: Affine, col: float, row: float) -> tuple[float, float]:
     """Map coordinates of a (column, row) grid position (without Affine's ``*``/``@`` operators,
     whose meaning changed between affine versions)."""
     return t.c + col * t.a + row * t.b, t.f + col * t.d + row * t.e
@@ -83,7 +83,7 @@ def _shift(t: Affine, col: int, row: int) -> Affine:
     """Transform of a window starting at (``col``, ``row``) of the grid of ``t``."""
     from affine import Affine
 
-    x, y = _xy(t, col, row)
+    x, y = pixel_xy(t, col, row)
     return Affine(t.a, t.b, x, t.d, t.e, y)
 
 
@@ -164,8 +164,8 @@ def burn(geoms: np.ndarray, values: np.ndarray, transform: Affine, width: int, h
         tt = _shift(transform, col, row)
         tile = np.zeros((h, w), dtype=dtype)
         if tree is not None:
-            x0, y1 = _xy(tt, 0, 0)
-            x1, y0 = _xy(tt, w, h)
+            x0, y1 = pixel_xy(tt, 0, 0)
+            x1, y0 = pixel_xy(tt, w, h)
             idx = np.sort(tree.query(shapely.box(x0, y0, x1, y1)))
             shapes = _shapes(geoms[idx], values[idx]) if len(idx) else []
             if shapes:
@@ -309,7 +309,7 @@ def rasterize_zones(
     Examples
     --------
     >>> import zoning
-    >>> from zoning.raster import ZONE_VALUES, rasterize_zones
+    >>> from zoning.outputs.raster import ZONE_VALUES, rasterize_zones
     >>> result = zoning.run(zoning.datasets.get_path("parcels"), reference_year=2025)
     >>> grid = rasterize_zones(result, resolution=20)
     >>> grid.dtype.name, sorted(set(grid.ravel().tolist()))
@@ -443,8 +443,8 @@ def _parcel_cells(parcels: gpd.GeoDataFrame, src: Any, band: int, all_touched: b
     for col, row, w, h in _progress(_tiles(int(win.width), int(win.height)), progress, "zonal stats"):
         tw = windows.Window(col0 + col, row0 + row, w, h)
         tt = _shift(src.transform, col0 + col, row0 + row)
-        x0, y1 = _xy(tt, 0, 0)
-        x1, y0 = _xy(tt, w, h)
+        x0, y1 = pixel_xy(tt, 0, 0)
+        x1, y0 = pixel_xy(tt, w, h)
         idx = np.sort(tree.query(shapely.box(x0, y0, x1, y1)))
         if len(idx) == 0:
             continue
@@ -515,7 +515,7 @@ def zonal_stats(
     Examples
     --------
     >>> import zoning
-    >>> from zoning.raster import zonal_stats
+    >>> from zoning.outputs.raster import zonal_stats
     >>> parcels = zoning.read_parcels(zoning.datasets.get_path("parcels"))
     >>> h = zonal_stats(parcels, zoning.datasets.get_path("height"), prefix="height_")
     >>> list(h.columns), h.index.equals(parcels.index)
@@ -587,7 +587,7 @@ def estimate_floor_area(
     Fill missing floor areas from the sample height raster:
 
     >>> import zoning
-    >>> from zoning.raster import estimate_floor_area
+    >>> from zoning.outputs.raster import estimate_floor_area
     >>> parcels = zoning.read_parcels(zoning.datasets.get_path("parcels"))
     >>> est = estimate_floor_area(parcels, zoning.datasets.get_path("height"))
     >>> filled = parcels["floor_area_m2"].fillna(est)

@@ -470,7 +470,7 @@ def _check_plausible(crs: pyproj.CRS, b: NDArray[np.float64], name: str) -> None
         )
 
 
-def _missing_crs_message(gdf: gpd.GeoDataFrame, name: str) -> str:
+def missing_crs_message(gdf: gpd.GeoDataFrame, name: str) -> str:
     msg = (
         f"{name}: the layer has no CRS (no .prj file or CRS metadata), so areas cannot be "
         "computed. Declare it: pass source_crs='EPSG:4547' (CGCS2000 3-degree Gauss-Kruger CM "
@@ -563,7 +563,7 @@ def ensure_metric_crs(
                 "gdf.set_crs(..., allow_override=True)."
             )
     if gdf.crs is None:
-        raise InputError(_missing_crs_message(gdf, name))
+        raise InputError(missing_crs_message(gdf, name))
     target = None
     if target_crs is not None:
         target = _parse_crs(target_crs, "target_crs")

@@ -43,7 +43,7 @@ class OfflineMap:
 
 def _inline_leaflet(page: str) -> str:
     """Replace every external script / stylesheet with the bundled Leaflet, inlined."""
-    base = resources.files("zoning").joinpath("_vendor/leaflet")
+    base = resources.files("zoning.outputs").joinpath("_vendor/leaflet")
     js = base.joinpath("leaflet.js").read_text("utf-8")
     css = base.joinpath("leaflet.css").read_text("utf-8")
     page = re.sub(r'<script[^>]+src="https?://[^"]+"[^>]*>\s*</script>', "", page)

@@ -21,14 +21,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from zoning.rules.schema import INDICATORS, CandidateClass, Criterion, RulePack
+from zoning.units import OP_SYMBOLS, STATUS
 
 __all__ = ["STATUS", "explain", "reasons_table", "status_codes"]
 
 #: Criterion status per parcel, as stored in the classification columns (categorical codes).
-STATUS = ("", "pass", "fail", "missing")
 _GRADE = {1.0: "poor", 2.0: "fair", 3.0: "good"}
 _GRADE_ZH = {1.0: "差", 2.0: "一般", 3.0: "好", "poor": "差", "fair": "一般", "good": "好"}
-_OP = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠", "in": "∈", "not in": "∉"}
+_OP = OP_SYMBOLS
 _NULL = pa.scalar(None, pa.string())
 
 

@@ -35,14 +35,14 @@ import pandas as pd
 import shapely
 import shapely.ops
 
-from zoning._fonts import cjk_style
 from zoning.errors import InputError
+from zoning.outputs._fonts import cjk_style
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from zoning.pipeline import ZoningResult
+    from zoning.stages.run import ZoningResult
 
 __all__ = ["plot_blocks", "plot_zones", "save_map"]
 
@@ -452,7 +452,7 @@ def _label_districts(ax: Axes, d: gpd.GeoDataFrame, view: Sequence[float], occup
     from matplotlib import patheffects
     from scipy import ndimage
 
-    from zoning.raster import _xy, burn
+    from zoning.outputs.raster import burn, pixel_xy
 
     occ, transform = occupied
     rows, cols = occ.shape
@@ -493,7 +493,7 @@ def _label_districts(ax: Axes, d: gpd.GeoDataFrame, view: Sequence[float], occup
             fr, fc = np.nonzero(near)
             j = int(np.argmin((fr - rr.mean()) ** 2 + (fc - cc.mean()) ** 2))
             r, c = fr[j], fc[j]
-        x, y = _xy(transform, c + 0.5, r + 0.5)
+        x, y = pixel_xy(transform, c + 0.5, r + 0.5)
         texts.append(ax.text(x, y, str(name), ha="center", va="center", size=size, color=_INK, zorder=5,
                              clip_on=True, path_effects=[patheffects.withStroke(**_HALO)], gid="district_label"))
     return texts
@@ -592,7 +592,7 @@ def _draw_zone_layer(ax: Axes, result: ZoningResult, column: str, table: pd.Data
     """Draw the zones, one collection per zone; return where data lies (for labels)."""
     from matplotlib.collections import PathCollection
 
-    from zoning.zones import ZONES
+    from zoning.units import ZONES
 
     p = result.parcels
     zones = p[column].astype("string")
@@ -685,7 +685,7 @@ def plot_zones(
     Examples
     --------
     >>> import zoning
-    >>> from zoning.plotting import plot_zones
+    >>> from zoning.outputs.plotting import plot_zones
     >>> result = zoning.run(zoning.datasets.get_path("parcels"), reference_year=2025)
     >>> ax = plot_zones(result)
     >>> [t.get_text() for t in ax.get_legend().get_texts()][0]
@@ -928,7 +928,7 @@ def save_map(obj: Any, path: str | os.PathLike[str], *, dpi: int = 200, **kwargs
     Examples
     --------
     >>> import tempfile, zoning
-    >>> from zoning.plotting import save_map
+    >>> from zoning.outputs.plotting import save_map
     >>> result = zoning.run(zoning.datasets.get_path("parcels"), reference_year=2025)
     >>> out = save_map(result, tempfile.mkdtemp() + "/zones.png")
     >>> out.stat().st_size > 50_000

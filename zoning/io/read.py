@@ -1,7 +1,7 @@
 """Stage 1 — read parcels and blocks (formats, encodings, column aliases) and write results.
 
 ``read_parcels`` returns a GeoDataFrame in a projected metric CRS with canonical column names
-(see :mod:`zoning.schema`) and typed values. Nothing is validated or dropped here: values
+(see :mod:`zoning.io.columns`) and typed values. Nothing is validated or dropped here: values
 that cannot be parsed become missing and are listed in ``gdf.attrs["zoning"]["problems"]``,
 which :func:`zoning.validate_parcels` reports together with everything else.
 """
@@ -16,12 +16,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from zoning.crs import ensure_metric_crs
-from zoning.errors import InputError
-from zoning.schema import COLUMNS, match_columns, parse_bool, parse_quality, parse_years
-from zoning.validate import Problem
+from zoning.errors import InputError, Problem
+from zoning.io.columns import COLUMNS, match_columns, parse_bool, parse_quality, parse_years
+from zoning.io.crs import ensure_metric_crs
 
-__all__ = ["read_blocks", "read_parcels", "standardise_parcels", "write_layers"]
+__all__ = ["read_blocks", "read_parcels", "standardise_parcels"]
 
 # unit written in a column name -> factor to the canonical unit, per canonical unit
 _MONEY = {"万元": 1.0, "亿元": 1e4, "元": 1e-4}
@@ -148,7 +147,7 @@ def standardise_parcels(parcels: gpd.GeoDataFrame, *, columns: dict[str, str] | 
                 problems.append(Problem("warning", "unparsed_year", f"{bad.sum()} value(s) of '{m.source}' are not years (e.g. {vals}); treated as missing", col, _ids_of(gdf, bad), "write a year (1998), a range (2005-2008) or a decade (1990s)"))
             approx = how.isin(["range", "decade", "before", "after", "mean"]).to_numpy()
             if approx.any():
-                meta["notes"].append(f"{approx.sum()} '{m.source}' value(s) were ranges, decades, bounds or lists: read by the documented conventions (zoning.schema.parse_year)")
+                meta["notes"].append(f"{approx.sum()} '{m.source}' value(s) were ranges, decades, bounds or lists: read by the documented conventions (zoning.io.columns.parse_year)")
         elif spec.kind == "quality":
             labels, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
             mapped = np.array([parse_quality(u) for u in uniques] + [None], dtype=object)[labels]
@@ -226,7 +225,7 @@ def read_parcels(
     >>> parcels.crs.to_epsg(), "parcel_id" in parcels.columns
     (4547, True)
     """
-    from zoning._encoding import read_vector
+    from zoning.io._encoding import read_vector
 
     p = Path(path)
     gdf, info = read_vector(p, layer=layer, encoding=encoding)
@@ -254,12 +253,12 @@ def read_blocks(
     source_crs: Any = None,
     target_crs: Any = None,
 ) -> gpd.GeoDataFrame:
-    """Read an industrial-block (工业产业区块) layer; see :func:`zoning.blocks.check_blocks`.
+    """Read an industrial-block (工业产业区块) layer; see :func:`zoning.check_blocks`.
 
     The block id column is ``id_column``, or the first of 区块编号 / block_id / 编号 / id found.
     Every column of the file is kept.
     """
-    from zoning._encoding import read_vector
+    from zoning.io._encoding import read_vector
 
     p = Path(path)
     gdf, _ = read_vector(p, layer=layer, encoding=encoding)
@@ -271,50 +270,3 @@ def read_blocks(
     return gdf
 
 
-def write_layers(layers: dict[str, pd.DataFrame], path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
-    """Write named layers to a GeoPackage (several layers) or GeoParquet (first layer).
-
-    Non-spatial tables are written as attribute-only GeoPackage layers (or, for GeoParquet,
-    as ``<stem>.<layer>.parquet`` next to the main file).
-    """
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in (".gpkg", ".parquet", ".geoparquet"):
-        msg = f"cannot write '{p.name}': use a .gpkg (GeoPackage) or .parquet (GeoParquet) file name"
-        raise InputError(msg)
-    if p.exists():
-        if not overwrite:
-            msg = f"{p} exists; pass overwrite=True (CLI: --overwrite) or choose another name"
-            raise InputError(msg)
-        p.unlink()
-    p.parent.mkdir(parents=True, exist_ok=True)
-    for i, (name, df) in enumerate(layers.items()):
-        df = _writable(df)
-        if suffix == ".gpkg":
-            if isinstance(df, gpd.GeoDataFrame):
-                df.to_file(p, layer=name, driver="GPKG", engine="pyogrio")
-            else:
-                import pyogrio
-
-                pyogrio.write_dataframe(df.reset_index(drop=True), p, layer=name, driver="GPKG")
-        elif i == 0:
-            df.to_parquet(p, index=False) if isinstance(df, gpd.GeoDataFrame) else df.to_parquet(p)
-        else:
-            side = p.with_name(f"{p.stem}.{name}.parquet")
-            pd.DataFrame(df.drop(columns=[c for c in df.columns if c == "geometry"], errors="ignore")).to_parquet(side)
-    return p
-
-
-def _writable(df: pd.DataFrame) -> pd.DataFrame:
-    """Make a frame writable by GDAL / Arrow: no object columns with mixed types, no lists."""
-    out = df.copy()
-    out.attrs = {}
-    for c in out.columns:
-        if c == getattr(out, "_geometry_column_name", None):
-            continue
-        s = out[c]
-        if s.dtype == object:
-            out[c] = s.map(lambda v: v if v is None or isinstance(v, str) else str(v)).astype("string")
-        elif isinstance(s.dtype, pd.CategoricalDtype):
-            out[c] = s.astype("string")
-    return out

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import click
 
-from zoning._cli_common import (
+from zoning.cli._common import (
     _columns,
     _ljust,
     _overrides,
@@ -78,8 +78,8 @@ def main() -> None:
 def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bool, layer: str | None,
              encoding: str | None, source_crs: str | None, cols: tuple[str, ...]) -> None:
     """Check a parcel file and list every problem with parcel ids and the fix."""
-    from zoning.io import read_parcels
-    from zoning.validate import validate_parcels
+    from zoning.io.read import read_parcels
+    from zoning.stages.validate import validate_parcels
 
     parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
     report = validate_parcels(parcels, rules=rules, reference_year=reference_year, check_overlaps=not no_overlaps)
@@ -112,8 +112,8 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
              report_path: Path | None, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
              cols: tuple[str, ...]) -> None:
     """Sort the parcels in PATH into zones and write them (with reasons) to OUTPUT."""
-    from zoning.io import read_parcels
-    from zoning.pipeline import run
+    from zoning.io.read import read_parcels
+    from zoning.stages.run import run
 
     parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
     result = run(parcels, rules, overrides=_overrides(sets), mode=mode, gap_m=gap_m, min_zone_ha=min_zone_ha,
@@ -128,13 +128,13 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
 def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report_path: Path | None, quiet: bool) -> None:
     lang = result.settings.get("lang", "zh")
     if map_path is not None:
-        from zoning.plotting import save_map
+        from zoning.outputs.plotting import save_map
 
         save_map(result, map_path, lang=lang)
         if not quiet:
             click.echo(f"wrote {map_path}")
     if raster_path is not None:
-        from zoning.raster import rasterize_zones
+        from zoning.outputs.raster import rasterize_zones
 
         rasterize_zones(result, path=raster_path, progress=not quiet and sys.stderr.isatty())
         if not quiet:
@@ -200,8 +200,8 @@ def _print_result(result: Any, lang: str) -> None:
 def demo(out: Path, mode: Literal["threshold", "quota"], lang: Literal["zh", "en"], reference_year: int) -> None:
     """Run the whole job on the bundled sample city: validate, zones, map, raster, report."""
     from zoning import datasets
-    from zoning.io import read_parcels
-    from zoning.pipeline import run
+    from zoning.io.read import read_parcels
+    from zoning.stages.run import run
 
     path = datasets.get_path("parcels")
     click.echo(f"Sample city: {path.name} (synthetic parcels in Shenzhen's real district frame; see sample_data/README.md)")
@@ -214,11 +214,11 @@ def demo(out: Path, mode: Literal["threshold", "quota"], lang: Literal["zh", "en
     click.echo(f"\nwrote {out / 'zones.gpkg'} (layers parcels, zones, areas, summary, by_district)")
     extras: dict[str, Path | None] = {"map": out / "zones_map.png", "raster": out / "zones.tif", "report": out / "report.html"}
     try:
-        import zoning.plotting
+        import zoning.outputs.plotting
     except ImportError:
         extras["map"] = None
     try:
-        import zoning.raster  # noqa: F401
+        import zoning.outputs.raster  # noqa: F401
     except ImportError:
         extras["raster"] = None
     if not hasattr(result, "to_report"):
@@ -257,7 +257,7 @@ def rules_show(name: str, lang: str, markdown: bool, as_toml: bool) -> None:
     click.echo(render_rules(load_rules(name), lang=lang, fmt="markdown" if markdown else "text"))
 
 
-from zoning._cli_blocks import COMMANDS as _BLOCK_COMMANDS  # noqa: E402
+from zoning.cli.checks import COMMANDS as _BLOCK_COMMANDS  # noqa: E402
 
 for _cmd in _BLOCK_COMMANDS:
     main.add_command(_cmd)
