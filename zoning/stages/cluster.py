@@ -9,7 +9,8 @@ components on a sparse graph — never a dense n × n matrix.
 of middling parcels and produce areas that run across a city. Grouping is therefore
 density-based: a parcel is a *core* parcel when it has at least ``min_core_neighbours``
 same-class neighbours; only core parcels link parts of an area. A thinner parcel next to a
-core joins that core's area (the largest, if it touches several) but never bridges two, and
+core joins that core's area (the largest, if it touches several; between equal areas, the
+one whose westernmost parcel comes first, never the row order) but never bridges two, and
 candidates touching no core form groups of their own.
 """
 
@@ -25,7 +26,9 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["adjacency", "cluster"]
+from zoning.stages.sums import group_sum
+
+__all__ = ["adjacency", "cluster", "neighbour_pairs", "pick_core_area"]
 
 
 def _threads(n: int, threads: int | None) -> int:
@@ -103,6 +106,48 @@ def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return connected_components(g, directed=False)[1]
 
 
+def pick_core_area(parcel: np.ndarray, area: np.ndarray, key: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """For each thin parcel, the neighbouring core area it joins: the largest, ties to the smallest key.
+
+    One row per (thin parcel, neighbouring core area) pair: ``parcel`` and, of the core area,
+    its exact ``area``, its smallest ``key`` (the order key of its westernmost parcel, which
+    does not depend on row order or partitioning) and the ``label`` to return. Returns, per
+    row, the label chosen for that row's parcel.
+
+    >>> pick_core_area(np.array([0, 0]), np.array([5.0, 5.0]), np.array([7, 3]), np.array([10, 20])).tolist()
+    [20, 20]
+    """
+    order = np.lexsort((key, -area, parcel))
+    p = parcel[order]
+    first = np.r_[True, p[1:] != p[:-1]]
+    chosen = pd.Series(label[order][first], index=p[first])
+    return chosen.reindex(parcel).to_numpy()
+
+
+def neighbour_pairs(geoms: np.ndarray, class_codes: np.ndarray, *, gap_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Same-class neighbour pairs ``(i, j)``, ``i < j``, in row positions (class code ≥ 0).
+
+    The neighbour graph :func:`cluster` groups; reusable across scenarios that keep the
+    geometry, the classes and ``gap_m``.
+
+    >>> from shapely import box
+    >>> g = np.array([box(0, 0, 1, 1), box(1.5, 0, 2.5, 1), box(3, 0, 4, 1)])
+    >>> neighbour_pairs(g, np.array([0, 0, 1]), gap_m=1.0)
+    (array([0]), array([1]))
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    cls = np.asarray(class_codes)
+    idx = np.flatnonzero((cls >= 0) & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms))
+    i, j = _member_pairs(geoms[idx], cls[idx], gap_m)
+    return idx[i], idx[j]
+
+
+def _member_pairs(geoms: np.ndarray, cls: np.ndarray, gap_m: float) -> tuple[np.ndarray, np.ndarray]:
+    i, j = adjacency(geoms, distance=gap_m)
+    same = cls[i] == cls[j]
+    return i[same], j[same]
+
+
 def cluster(
     geoms: np.ndarray | pd.Series,
     classes: np.ndarray | pd.Series,
@@ -111,6 +156,7 @@ def cluster(
     min_core_neighbours: int = 3,
     area: np.ndarray | None = None,
     order_key: np.ndarray | None = None,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Group parcels of the same class into contiguous areas.
 
@@ -130,7 +176,11 @@ def cluster(
         Parcel areas, used to attach a thin parcel to the largest neighbouring area.
     order_key
         Sortable key per parcel (e.g. parcel ids) used to number groups independently of
-        row order. Defaults to the row position.
+        row order, and to break ties between equal-area core areas. Defaults to the row
+        position.
+    pairs
+        Precomputed same-class neighbour pairs ``(i, j)`` in row positions, as returned by
+        :func:`neighbour_pairs` (e.g. cached across scenarios); computed when omitted.
 
     Returns
     -------
@@ -159,10 +209,16 @@ def cluster(
     idx = np.flatnonzero(member)
     if len(idx) == 0:
         return labels
-    i, j = adjacency(geoms[idx], distance=gap_m)
-    same = cls[idx[i]] == cls[idx[j]]
-    i, j = i[same], j[same]
+    if pairs is None:
+        i, j = _member_pairs(geoms[idx], cls[idx], gap_m)
+    else:  # row positions → positions among the members
+        pos = np.full(n, -1, dtype=np.int64)
+        pos[idx] = np.arange(len(idx))
+        i, j = pos[np.asarray(pairs[0])], pos[np.asarray(pairs[1])]
+        keep = (i >= 0) & (j >= 0)
+        i, j = i[keep], j[keep]
     m = len(idx)
+    key = np.unique(np.asarray(order_key)[idx], return_inverse=True)[1].ravel() if order_key is not None else idx
     deg = np.bincount(i, minlength=m) + np.bincount(j, minlength=m)
     core = deg >= max(min_core_neighbours, 0)
     # 1. cores linked to cores
@@ -171,17 +227,18 @@ def cluster(
     local = np.where(core, comp, -1)
     # 2. a thin parcel next to cores joins the largest neighbouring core area
     w = np.ones(m) if area is None else np.nan_to_num(np.asarray(area, dtype="float64")[idx], nan=0.0)
-    comp_area = np.bincount(comp[core], weights=w[core], minlength=m) if core.any() else np.zeros(m)
+    # exact sums: the comparison below must not depend on the order the areas were added in
+    comp_area = group_sum(comp[core], w[core], m) if core.any() else np.zeros(m)
+    comp_key = np.zeros(m, dtype=np.int64)
+    if core.any():
+        comp_key = pd.Series(key[core]).groupby(comp[core]).min().reindex(range(m), fill_value=0).to_numpy()
     ii = np.concatenate([i, j])
     jj = np.concatenate([j, i])
     border = ~core[ii] & core[jj]
     if border.any():
         b, c = ii[border], comp[jj[border]]
-        # pick, per thin parcel, the neighbouring core area with the largest area (ties: lowest id)
-        order = np.lexsort((c, -comp_area[c], b))
-        b, c = b[order], c[order]
-        first = np.r_[True, b[1:] != b[:-1]]
-        local[b[first]] = c[first]
+        local[b] = pick_core_area(b, comp_area[c], comp_key[c], c)
+    # the pick above wrote each thin parcel's area (b is never a core)
     # 3. candidates touching no core group among themselves
     rest = local < 0
     if rest.any():
@@ -189,7 +246,6 @@ def cluster(
         comp2 = _components(m, i[rr], j[rr])
         local[rest] = m + comp2[rest]
     # number groups by their smallest order key, independent of row order
-    key = np.asarray(order_key)[idx] if order_key is not None else idx
     uniq, inv = np.unique(local, return_inverse=True)
     first_key = pd.Series(key).groupby(inv).min().to_numpy()
     rank = np.empty(len(uniq), dtype=np.int64)

@@ -31,6 +31,7 @@ from zoning.rules.schema import RulePack
 from zoning.stages.classify import NONE, NOT_INDUSTRIAL
 from zoning.stages.classify import evaluate as evaluate_criterion
 from zoning.stages.cluster import cluster
+from zoning.stages.sums import group_limbs, group_sum, to_float
 from zoning.units import OP_NEGATED, OP_SYMBOLS, ZONES, evaluate, status_words
 
 __all__ = ["ZONES", "Zones", "form_zones", "quota_targets"]
@@ -170,111 +171,47 @@ def form_zones(
     area = indicators["land_area_m2"].to_numpy(dtype="float64")
     area0 = np.nan_to_num(area, nan=0.0)
     in_stock = classification["in_stock"].to_numpy()
-    # areas are numbered west to east (then south to north) by their westernmost parcel:
-    # independent of row order, and easy to find on a map
-    bnd = shapely.bounds(geoms)
-    order_key = np.lexsort((bnd[:, 1], bnd[:, 0])).argsort()
+    order_key = order_keys(geoms, parcels["parcel_id"] if "parcel_id" in parcels else None)
 
-    cands = {c.name: c for c in pack.candidates}
     if mode == "quota":
         scores = class_scores(indicators, classification, pack)
-        lean = np.full(n, NONE, dtype=object)
-        best = np.full(n, -1.0)
-        for cand in pack.candidates:
-            ok = in_stock.copy()
-            for g in cand.gate:
-                c = pack.criterion(g)
-                thr = classification.attrs.get("thresholds", {}).get(g, c.threshold)  # quantile gates: resolved by classify
-                met, missing = evaluate_criterion(c, indicators, cast("float | str | list[str]", thr))
-                ok &= met | (missing & (c.missing == "pass"))
-            s = scores[cand.name].to_numpy()
-            take = ok & (s >= 0.5) & (s > best)
-            lean[take] = cand.name
-            best[take] = s[take]
-        classes = lean
+        classes = quota_classes(indicators, classification, pack, scores)
     else:
         scores = None
         classes = classification["candidate"].to_numpy(dtype=object)
     classes = np.where(in_stock, classes, NOT_INDUSTRIAL)
-
-    names = [c.name for c in pack.candidates]
-    codes_all, uniq = pd.factorize(np.asarray(classes, dtype=object))
-    lookup = np.array([names.index(u) if u in names else -1 for u in uniq] + [-1], dtype=np.int64)
-    class_codes = lookup[codes_all]  # candidate classes → 0, 1, …; none / not industrial → -1
+    class_codes = candidate_codes(classes, pack)
     labels = cluster(geoms, class_codes, gap_m=gap, min_core_neighbours=core, area=area0, order_key=order_key)
     grouped = labels >= 0
     ng = int(labels.max()) + 1 if grouped.any() else 0
 
-    # --- area statistics ------------------------------------------------------------
+    # --- area statistics (exact sums: independent of row order and partitioning) -----
     lab = labels[grouped]
-    w = area0[grouped]
-    g_area = np.bincount(lab, weights=w, minlength=ng)
-    g_count = np.bincount(lab, minlength=ng)
-    stats = {"area_ha": g_area / 1e4, "n_parcels": g_count}
-    for name in _AREA_INDICATORS:
-        v = indicators[name].to_numpy(dtype="float64")[grouped]
-        ok = np.isfinite(v)
-        num = np.bincount(lab[ok], weights=(v * w)[ok], minlength=ng)
-        den = np.bincount(lab[ok], weights=w[ok], minlength=ng)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            stats[name] = np.where(den > 0, num / den, np.nan)
+    sums = area_sums(lab, area0[grouped], {k: indicators[k].to_numpy(dtype="float64")[grouped] for k in _AREA_INDICATORS}, ng)
+    stats = area_stats(sums)
     g_class = np.empty(ng, dtype=object)
     g_class[lab] = classes[grouped]
     areas = pd.DataFrame(stats)
     areas["candidate"] = g_class
-    areas["cluster_id"] = [f"A{k + 1:04d}" for k in range(ng)]
+    areas["cluster_id"] = cluster_ids(ng)
+    g_area = sums["area"]
     if scores is not None:
-        for cname in cands:
+        for cname in (c.name for c in pack.candidates):
             s = scores[cname].to_numpy()[grouped]
-            areas[f"score_{cname}"] = np.bincount(lab, weights=s * w, minlength=ng) / np.where(g_area > 0, g_area, np.nan)
+            areas[f"score_{cname}"] = group_sum(lab, s * area0[grouped], ng) / np.where(g_area > 0, g_area, np.nan)
     if "district" in parcels and ng:
-        # the district holding most of each area's land
-        dcodes, dnames = pd.factorize(parcels["district"].to_numpy()[grouped], use_na_sentinel=True)
-        nd = len(dnames) + 1
-        dcodes = np.where(dcodes < 0, nd - 1, dcodes)
-        land = np.bincount(lab * nd + dcodes, weights=w, minlength=ng * nd).reshape(ng, nd)
-        best = land.argmax(axis=1)
-        district_names = np.asarray([*map(str, dnames), None], dtype=object)
-        areas["district"] = district_names[best]
+        land = district_land(lab, parcels["district"].to_numpy()[grouped], area0[grouped])
+        areas["district"] = majority_district(land, ng)
 
     # --- zone-level criteria (vectorised over areas) ---------------------------------
-    values = {"zone_area_ha": g_area / 1e4, **{k: np.asarray(stats[k], dtype="float64") for k in _AREA_INDICATORS}}
-    zcode = np.full(ng, ZONES.index("unzoned"), dtype=np.int8)
-    notes = np.full(ng, "", dtype=object)
-    passed = np.zeros(ng, dtype=bool)
-    sep = "；" if lang == "zh" else "; "
-    for cand in pack.candidates:
-        sel = g_class == cand.name
-        if not sel.any():
-            continue
-        ok = sel.copy()
-        texts, fails = [], []
-        for code in cand.zone_criteria:
-            c = pack.criterion(code)
-            met, st = _zone_test_many(c, values[c.indicator])
-            ok &= met
-            txt = _fmt_zone_many(code, c, values[c.indicator], st, lang)
-            texts.append(txt)
-            fails.append(np.where(met, "", txt))
-        passed |= ok
-        bad = sel & ~ok
-        notes[bad] = _join_str(fails, sep)[bad]
-        if cand.split:
-            c = pack.criterion(cand.split)
-            met, st = _zone_test_many(c, values[c.indicator])
-            zc = np.where(met, ZONES.index(cand.zones[0]), ZONES.index(cand.zones[1])).astype(np.int8)
-            arrow = np.array([" → " + pack.zone_label(z, lang) for z in ZONES], dtype=object)[zc]
-            texts.append(_fmt_zone_many(cand.split, c, values[c.indicator], st, lang) + arrow)
-        else:
-            zc = np.full(ng, ZONES.index(cand.zones[0]), dtype=np.int8)
-        zcode[ok] = zc[ok]
-        notes[ok] = _join_str(texts, sep)[ok]
+    zcode, notes, passed = decide_areas(stats, g_class, pack, lang)
     areas["passes_area_criteria"] = passed
 
     # --- quotas ---------------------------------------------------------------------
-    stock_km2 = float(area0[in_stock].sum() / 1e6)
+    stock_km2 = float(group_sum(np.zeros(int(in_stock.sum()), dtype=np.int64), area0[in_stock], 1)[0] / 1e6)
     targets = quota_targets(pack, stock_km2)
     ranks = np.full(ng, -1, dtype=np.int64)
+    sep = "；" if lang == "zh" else "; "
     if mode == "quota":
         for zname, t in targets.items():
             pool = np.flatnonzero(passed & (zcode == ZONES.index(zname)))
@@ -312,46 +249,188 @@ def form_zones(
         if enclave_flag.any():
             # _enclaves wrote the enclosing area into codes; take its zone
             pz[enclave_flag] = zcode[codes[enclave_flag]]
-            cnt = np.bincount(codes[enclave_flag], minlength=ng)
-            add = np.bincount(codes[enclave_flag], weights=area0[enclave_flag], minlength=ng)
-            areas["enclaves"] = cnt
-            areas["enclave_ha"] = add / 1e4
+            areas["enclaves"] = np.bincount(codes[enclave_flag], minlength=ng)
+            areas["enclave_ha"] = group_sum(codes[enclave_flag], area0[enclave_flag], ng) / 1e4
 
-    out = pd.DataFrame(
-        {"zone": pd.Categorical.from_codes(pz, categories=list(ZONES)),
-         "cluster_id": pd.Categorical.from_codes(codes, categories=areas["cluster_id"].tolist()) if ng else pd.Categorical([None] * n),
-         "candidate": pd.Categorical(classes),
-         "area_note": _note_cat(codes, areas["note"].tolist()),
-         "enclave": enclave_flag},
-        index=parcels.index,
-    )
+    out = parcel_frame(parcels.index, pz, codes, classes, enclave_flag, areas)
     out.attrs["targets"] = targets
     out.attrs["stock_km2"] = stock_km2
     settings = {"gap_m": gap, "min_core_neighbours": float(core), "enclave_max_ha": enclave}
     return Zones(out, areas, mode, settings)
 
 
+# --- the pieces of form_zones, shared with the distributed engine (zoning.distributed) ---
+
+def order_keys(geoms: np.ndarray, parcel_ids: pd.Series | np.ndarray | None) -> np.ndarray:
+    """Rank of each parcel west to east, then south to north, then by parcel id.
+
+    Areas are numbered by their westernmost parcel, and equal-area ties are broken by it:
+    this key depends on neither the row order nor the partitioning (the distributed engine
+    compares the same ``(minx, miny, parcel_id)`` tuples).
+    """
+    bnd = shapely.bounds(geoms)
+    ids = np.arange(len(geoms)) if parcel_ids is None else np.asarray(pd.Series(parcel_ids).astype(str), dtype=object)
+    return np.lexsort((ids, bnd[:, 1], bnd[:, 0])).argsort()
+
+
+def quota_classes(indicators: pd.DataFrame, classification: pd.DataFrame, pack: RulePack, scores: pd.DataFrame) -> np.ndarray:
+    """Quota mode: the class each parcel leans to (score ≥ 0.5 and the class's gates met)."""
+    n = len(indicators)
+    in_stock = classification["in_stock"].to_numpy()
+    lean = np.full(n, NONE, dtype=object)
+    best = np.full(n, -1.0)
+    for cand in pack.candidates:
+        ok = in_stock.copy()
+        for g in cand.gate:
+            c = pack.criterion(g)
+            thr = classification.attrs.get("thresholds", {}).get(g, c.threshold)  # quantile gates: resolved by classify
+            met, missing = evaluate_criterion(c, indicators, cast("float | str | list[str]", thr))
+            ok &= met | (missing & (c.missing == "pass"))
+        s = scores[cand.name].to_numpy()
+        take = ok & (s >= 0.5) & (s > best)
+        lean[take] = cand.name
+        best[take] = s[take]
+    return lean
+
+
+def candidate_codes(classes: np.ndarray, pack: RulePack) -> np.ndarray:
+    """Candidate classes → 0, 1, … in pack order; none / not industrial → -1."""
+    names = [c.name for c in pack.candidates]
+    codes_all, uniq = pd.factorize(np.asarray(classes, dtype=object))
+    lookup = np.array([names.index(u) if u in names else -1 for u in uniq] + [-1], dtype=np.int64)
+    return lookup[codes_all]
+
+
+def cluster_ids(ng: int) -> list[str]:
+    """``A0001``, ``A0002``, … for areas numbered 0, 1, …"""
+    return [f"A{k + 1:04d}" for k in range(ng)]
+
+
+def area_sums(lab: np.ndarray, w: np.ndarray, values: dict[str, np.ndarray], ng: int) -> dict[str, np.ndarray]:
+    """Exact limb sums per area: land (``area``), parcel ``count``, and per indicator the
+    area-weighted numerator and denominator over parcels where it is known.
+
+    Partial results (e.g. of partitions) combine by adding arrays key by key; see
+    :func:`area_stats`.
+    """
+    out = {"area_limbs": group_limbs(lab, w, ng), "count": np.bincount(lab, minlength=ng).astype(np.int64)}
+    for name, v in values.items():
+        ok = np.isfinite(v)
+        out[f"{name}_num"] = group_limbs(lab[ok], (v * w)[ok], ng)
+        out[f"{name}_den"] = group_limbs(lab[ok], w[ok], ng)
+    out["area"] = to_float(out["area_limbs"])
+    return out
+
+
+def area_stats(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``area_ha``, ``n_parcels`` and the area-weighted indicators from :func:`area_sums`."""
+    g_area = to_float(sums["area_limbs"])
+    stats: dict[str, np.ndarray] = {"area_ha": g_area / 1e4, "n_parcels": sums["count"]}
+    for name in _AREA_INDICATORS:
+        num, den = to_float(sums[f"{name}_num"]), to_float(sums[f"{name}_den"])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            stats[name] = np.where(den > 0, num / den, np.nan)
+    return stats
+
+
+def district_land(lab: np.ndarray, district: np.ndarray, w: np.ndarray) -> pd.DataFrame:
+    """Exact land (limbs) per (area, district) pair present: columns ``area``, ``district``, limbs."""
+    d = pd.Series(district, dtype=object).where(pd.notna(district), None).map(lambda v: None if v is None else str(v))
+    dcodes, dnames = pd.factorize(d, use_na_sentinel=True)
+    nd = len(dnames) + 1
+    dcodes = np.where(dcodes < 0, nd - 1, dcodes)
+    key = lab * nd + dcodes
+    ukey, inv = np.unique(key, return_inverse=True)
+    limbs = group_limbs(inv, w, len(ukey))
+    names = np.asarray([*dnames, None], dtype=object)
+    out = pd.DataFrame(limbs, columns=[f"l{k}" for k in range(limbs.shape[1])])
+    out.insert(0, "district", names[ukey % nd])
+    out.insert(0, "area", ukey // nd)
+    return out
+
+
+def majority_district(land: pd.DataFrame, ng: int) -> np.ndarray:
+    """The district holding most of each area's land (ties: the first name in sorted order).
+
+    ``land`` as from :func:`district_land`, possibly concatenated from partitions.
+    """
+    limb_cols = [c for c in land.columns if c.startswith("l")]
+    key = land["district"].fillna("\uffff")  # no district: after every name
+    tot = land.assign(_d=key).groupby(["area", "_d"], sort=False)[limb_cols].sum().reset_index()
+    tot["land"] = to_float(tot[limb_cols].to_numpy())
+    tot = tot.sort_values(["area", "land", "_d"], ascending=[True, False, True], kind="stable")
+    best = tot.drop_duplicates("area")
+    out = np.full(ng, None, dtype=object)
+    names = best["_d"].to_numpy(dtype=object)
+    out[best["area"].to_numpy()] = np.where(names == "\uffff", None, names)
+    return out
+
+
+def decide_areas(stats: dict[str, np.ndarray], g_class: np.ndarray, pack: RulePack, lang: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Zone-level criteria on every area: ``(zone code, note, passed)`` per area."""
+    ng = len(g_class)
+    values = {"zone_area_ha": stats["area_ha"], **{k: np.asarray(stats[k], dtype="float64") for k in _AREA_INDICATORS}}
+    zcode = np.full(ng, ZONES.index("unzoned"), dtype=np.int8)
+    notes = np.full(ng, "", dtype=object)
+    passed = np.zeros(ng, dtype=bool)
+    sep = "；" if lang == "zh" else "; "
+    for cand in pack.candidates:
+        sel = g_class == cand.name
+        if not sel.any():
+            continue
+        ok = sel.copy()
+        texts, fails = [], []
+        for code in cand.zone_criteria:
+            c = pack.criterion(code)
+            met, st = _zone_test_many(c, values[c.indicator])
+            ok &= met
+            txt = _fmt_zone_many(code, c, values[c.indicator], st, lang)
+            texts.append(txt)
+            fails.append(np.where(met, "", txt))
+        passed |= ok
+        bad = sel & ~ok
+        notes[bad] = _join_str(fails, sep)[bad]
+        if cand.split:
+            c = pack.criterion(cand.split)
+            met, st = _zone_test_many(c, values[c.indicator])
+            zc = np.where(met, ZONES.index(cand.zones[0]), ZONES.index(cand.zones[1])).astype(np.int8)
+            arrow = np.array([" → " + pack.zone_label(z, lang) for z in ZONES], dtype=object)[zc]
+            texts.append(_fmt_zone_many(cand.split, c, values[c.indicator], st, lang) + arrow)
+        else:
+            zc = np.full(ng, ZONES.index(cand.zones[0]), dtype=np.int8)
+        zcode[ok] = zc[ok]
+        notes[ok] = _join_str(texts, sep)[ok]
+    return zcode, notes, passed
+
+
+def parcel_frame(index: pd.Index, pz: np.ndarray, codes: np.ndarray, classes: np.ndarray, enclave_flag: np.ndarray,
+                 areas: pd.DataFrame) -> pd.DataFrame:
+    """``Zones.parcels``: zone, cluster_id, candidate, area_note and enclave per parcel."""
+    n = len(index)
+    ng = len(areas)
+    return pd.DataFrame(
+        {"zone": pd.Categorical.from_codes(pz, categories=list(ZONES)),
+         "cluster_id": pd.Categorical.from_codes(codes, categories=areas["cluster_id"].tolist()) if ng else pd.Categorical([None] * n),
+         "candidate": pd.Categorical(classes),
+         "area_note": _note_cat(codes, areas["note"].tolist()),
+         "enclave": enclave_flag},
+        index=index,
+    )
+
+
 def _enclaves(geoms: np.ndarray, pz: np.ndarray, codes: np.ndarray, in_stock: np.ndarray, area0: np.ndarray,
               max_m2: float, gap: float) -> np.ndarray:
     """Small stock parcels outside any zone whose every neighbour (within ``gap``) lies in one zone area.
 
-    Writes the enclosing area's number into ``codes`` and returns the enclave mask. Only
-    parcels inside some zone area's bounding box are queried (a parcel outside every zone's
-    envelope cannot be enclosed by it).
+    Writes the enclosing area's number into ``codes`` and returns the enclave mask.
     """
     n = len(geoms)
-    zoned = pz <= 2
     flag = np.zeros(n, dtype=bool)
-    cand = in_stock & ~zoned & (area0 <= max_m2) & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-    if not cand.any() or not zoned.any():
+    zoned = pz <= 2
+    if not zoned.any():
         return flag
     b = shapely.bounds(geoms)
-    zi = np.flatnonzero(zoned)
-    env = pd.DataFrame(b[zi], columns=["x0", "y0", "x1", "y1"]).groupby(codes[zi]).agg({"x0": "min", "y0": "min", "x1": "max", "y1": "max"})
-    boxes = shapely.box(env["x0"] - gap, env["y0"] - gap, env["x1"] + gap, env["y1"] + gap)
-    ci = np.flatnonzero(cand)
-    hit = shapely.STRtree(boxes).query(shapely.points((b[ci, 0] + b[ci, 2]) / 2, (b[ci, 1] + b[ci, 3]) / 2))[0]
-    ci = ci[np.unique(hit)]
+    ci = np.flatnonzero(enclave_candidates(geoms, b, pz, in_stock, area0, max_m2, zone_envelopes(b, zoned, codes), gap))
     if len(ci) == 0:
         return flag
     from zoning.stages.cluster import pairs_within
@@ -360,13 +439,42 @@ def _enclaves(geoms: np.ndarray, pz: np.ndarray, codes: np.ndarray, in_stock: np
     qi = ci[qi]
     keep = qi != qj
     qi, qj = qi[keep], qj[keep]
-    nb = pd.DataFrame({"p": qi, "c": np.where(zoned[qj], codes[qj], -1)})
+    p, code = enclosed(qi, np.where(zoned[qj], codes[qj], -1))
+    flag[p] = True
+    codes[p] = code
+    return flag
+
+
+def zone_envelopes(b: np.ndarray, zoned: np.ndarray, codes: np.ndarray) -> pd.DataFrame:
+    """Bounding box (x0, y0, x1, y1) of each zone area, indexed by area number (partial
+    envelopes combine by min / max)."""
+    zi = np.flatnonzero(zoned)
+    return pd.DataFrame(b[zi], columns=["x0", "y0", "x1", "y1"]).groupby(codes[zi]).agg({"x0": "min", "y0": "min", "x1": "max", "y1": "max"})
+
+
+def enclave_candidates(geoms: np.ndarray, b: np.ndarray, pz: np.ndarray, in_stock: np.ndarray, area0: np.ndarray,
+                       max_m2: float, env: pd.DataFrame, gap: float) -> np.ndarray:
+    """Parcels that may be enclaves: small stock parcels outside every zone whose box centre
+    lies inside some zone area's envelope grown by ``gap`` (a parcel outside every zone's
+    envelope cannot be enclosed by it)."""
+    cand = in_stock & (pz > 2) & (area0 <= max_m2) & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    out = np.zeros(len(geoms), dtype=bool)
+    if not cand.any() or len(env) == 0:
+        return out
+    boxes = shapely.box(env["x0"] - gap, env["y0"] - gap, env["x1"] + gap, env["y1"] + gap)
+    ci = np.flatnonzero(cand)
+    hit = shapely.STRtree(boxes).query(shapely.points((b[ci, 0] + b[ci, 2]) / 2, (b[ci, 1] + b[ci, 3]) / 2))[0]
+    out[ci[np.unique(hit)]] = True
+    return out
+
+
+def enclosed(qi: np.ndarray, nc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Enclaves from (candidate, neighbour's zone area or -1) pairs: candidates with at least
+    two neighbours, all in the same zone area. Returns ``(candidates, area)``."""
+    nb = pd.DataFrame({"p": qi, "c": nc})
     agg = nb.groupby("p")["c"].agg(["size", "min", "max"])
     enc = agg[(agg["size"] >= 2) & (agg["min"] >= 0) & (agg["min"] == agg["max"])]
-    p = enc.index.to_numpy()
-    flag[p] = True
-    codes[p] = enc["min"].to_numpy()
-    return flag
+    return enc.index.to_numpy(), enc["min"].to_numpy()
 
 
 def _join_str(parts: list[np.ndarray], sep: str) -> np.ndarray:
