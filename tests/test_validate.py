@@ -540,7 +540,7 @@ def test_parcel_inside_another_and_duplicate_shapes_overlap():
     r = [*rows(1), industrial("IN", (20, 20, 40, 40)), industrial("DUP", (0, 0, 100, 100))]
     p = the(validate(make_parcels(r)), "overlap")
     assert sorted(p.ids) == ["DUP", "IN", "P0"]
-    assert "P0×DUP (10000 m², identical shapes)" in p.message
+    assert "DUP×P0 (10000 m², identical shapes)" in p.message  # pairs in id order
     assert "1 of them identical shapes" in p.message
     assert "P0×IN (400 m²)" in p.message
 

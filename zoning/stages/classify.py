@@ -21,7 +21,7 @@ from zoning.rules.schema import Criterion, RulePack
 from zoning.units import STATUS
 from zoning.units import evaluate as _evaluate_values
 
-__all__ = ["classify", "resolve_threshold", "weighted_quantile"]
+__all__ = ["classify", "quantile_inputs", "resolve_threshold", "stock_mask", "weighted_quantile"]
 
 NONE = "none"
 NOT_INDUSTRIAL = "not_industrial"
@@ -39,7 +39,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     v, w = values[ok], weights[ok]
     if len(v) == 0:
         return float("nan")
-    order = np.argsort(v, kind="stable")
+    order = np.lexsort((w, v))  # ties by weight: the cumulative sums do not follow row order
     v, w = v[order], w[order]
     cum = np.cumsum(w)
     k = int(np.searchsorted(cum, q * cum[-1], side="left"))
@@ -80,7 +80,28 @@ def evaluate(c: Criterion, indicators: pd.DataFrame, threshold: float | str | li
     return _evaluate_values(obs, c.op, thr)
 
 
-def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020") -> pd.DataFrame:
+def quantile_inputs(c: Criterion, indicators: pd.DataFrame, in_stock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (values, land areas) a quantile threshold is taken over: the stock's finite values.
+
+    Partial inputs (e.g. of partitions) concatenate; :func:`weighted_quantile` of the whole
+    gives the same threshold as one machine.
+    """
+    vals = np.asarray(_observed(c, indicators), dtype="float64")[in_stock]
+    w = indicators["land_area_m2"].to_numpy(dtype="float64")[in_stock]
+    ok = np.isfinite(vals) & np.isfinite(w) & (w > 0)
+    return vals[ok], w[ok]
+
+
+def stock_mask(indicators: pd.DataFrame, pack: RulePack) -> np.ndarray:
+    """Parcels in the pack's industrial stock."""
+    if pack.stock is None:
+        return np.ones(len(indicators), dtype=bool)
+    stock_col = "current_class" if pack.stock.use == "current_use" else "planned_class"
+    return indicators[stock_col].isin(pack.stock.codes).to_numpy(dtype=bool, na_value=False)
+
+
+def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020",
+             thresholds: dict[str, float | str | list[str]] | None = None) -> pd.DataFrame:
     """Test every parcel against the pack's parcel-level criteria.
 
     Parameters
@@ -89,6 +110,9 @@ def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020
         Output of :func:`zoning.compute_indicators`.
     rules
         Rule pack name, path or object.
+    thresholds
+        Already resolved thresholds by criterion code, used instead of resolving them here
+        (the distributed engine resolves quantiles over the whole layer, not a partition).
 
     Returns
     -------
@@ -113,8 +137,8 @@ def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020
     if pack.stock is None or not pack.candidates:
         msg = f"rule pack '{pack.pack.name}' defines no zones ([stock] and [[candidates]]); use it with zoning.check_blocks"
         raise ValueError(msg)
-    stock_col = "current_class" if pack.stock.use == "current_use" else "planned_class"
-    in_stock = indicators[stock_col].isin(pack.stock.codes).to_numpy(dtype=bool, na_value=False)
+    in_stock = stock_mask(indicators, pack)
+    given = thresholds or {}
 
     status: dict[str, np.ndarray] = {}
     met_policy: dict[str, np.ndarray] = {}
@@ -123,7 +147,9 @@ def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020
     for c in pack.criteria:
         if c.level != "parcel":
             continue
-        if c.quantile is not None:
+        if c.code in given:
+            thr = given[c.code]
+        elif c.quantile is not None:
             key = (c.indicator, c.quantile)
             if key not in quantiles:
                 quantiles[key] = resolve_threshold(c, indicators, in_stock)

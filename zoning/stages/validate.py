@@ -209,20 +209,42 @@ def _overlaps(gdf: gpd.GeoDataFrame, problems: list[Problem], tolerance_m2: floa
     # interiors intersect (DE-9IM 2********): overlaps, a parcel inside another, the same polygon twice
     g = geom[sub]
     pi, pj = pairs_within(g, g, distance=0.0, upper=True, exact=lambda a, b: shapely.relate_pattern(a, b, "2********"))
-    i, j = sub[pi], sub[pj]
-    if len(i) == 0:
-        return
-    area = shapely.area(shapely.intersection(geom[i], geom[j]))
-    big = area > tolerance_m2
-    if not big.any():
-        return
     ids = np.array([str(v) for v in gdf["parcel_id"].to_numpy()], dtype=object)
-    i, j, area = i[big], j[big], area[big]
-    same = shapely.equals(geom[i], geom[j])
-    shown = [f"{ids[a]}×{ids[b]} ({ar:.0f} m²{', identical shapes' if eq else ''})" for a, b, ar, eq in zip(i[:5], j[:5], area[:5], same[:5], strict=False)]
-    involved = sorted(set(ids[i]) | set(ids[j]))
+    found = overlap_pairs(g[pi], g[pj], ids[sub[pi]], ids[sub[pj]], tolerance_m2)
+    p = overlap_problem(found, tolerance_m2)
+    if p is not None:
+        problems.append(p)
+
+
+def overlap_pairs(a: np.ndarray, b: np.ndarray, ids_a: np.ndarray, ids_b: np.ndarray, tolerance_m2: float) -> pd.DataFrame:
+    """Of candidate pairs whose interiors intersect, those overlapping by more than the tolerance.
+
+    Columns ``a``, ``b`` (parcel ids, ``a < b``), ``m2`` and ``identical``. Partial tables
+    (e.g. pairs inside and across partitions) concatenate before :func:`overlap_problem`.
+    """
+    cols = ["a", "b", "m2", "identical"]
+    if len(a) == 0:
+        return pd.DataFrame({c: [] for c in cols})
+    area = shapely.area(shapely.intersection(a, b))
+    big = area > tolerance_m2
+    a, b, ia, ib, area = a[big], b[big], ids_a[big], ids_b[big], area[big]
+    swap = ia > ib
+    return pd.DataFrame({"a": np.where(swap, ib, ia), "b": np.where(swap, ia, ib), "m2": area,
+                         "identical": shapely.equals(a, b)}, columns=cols)
+
+
+def overlap_problem(found: pd.DataFrame, tolerance_m2: float) -> Problem | None:
+    """The ``overlap`` warning for a table of :func:`overlap_pairs` (in parcel-id order)."""
+    if len(found) == 0:
+        return None
+    f = found.sort_values(["a", "b"], kind="stable")
+    i, j, area, same = (f["a"].to_numpy(), f["b"].to_numpy(), f["m2"].to_numpy(dtype="float64"),
+                        f["identical"].to_numpy(dtype=bool))
+    shown = [f"{a}×{b} ({ar:.0f} m²{', identical shapes' if eq else ''})" for a, b, ar, eq in zip(i[:5], j[:5], area[:5], same[:5], strict=False)]
+    involved = sorted(set(i) | set(j))
     dup = f", {same.sum()} of them identical shapes (duplicated parcels?)" if same.any() else ""
-    problems.append(Problem("warning", "overlap", f"{len(i)} pair(s) of parcels overlap by more than {tolerance_m2:g} m²{dup}, {area.sum():.0f} m² in all (e.g. {', '.join(shown)}); overlapping land is counted in both parcels", "geometry", involved, "clean the coverage (e.g. QGIS 'Check validity' / geoplanar) so each piece of land is in one parcel"))
+    total = float(np.sort(area).sum())
+    return Problem("warning", "overlap", f"{len(i)} pair(s) of parcels overlap by more than {tolerance_m2:g} m²{dup}, {total:.0f} m² in all (e.g. {', '.join(shown)}); overlapping land is counted in both parcels", "geometry", involved, "clean the coverage (e.g. QGIS 'Check validity' / geoplanar) so each piece of land is in one parcel")
 
 
 def _examples(gdf: pd.DataFrame, mask: np.ndarray, values: Any, fmt: str = "{:g}") -> str:
@@ -232,7 +254,23 @@ def _examples(gdf: pd.DataFrame, mask: np.ndarray, values: Any, fmt: str = "{:g}
     return "; ".join(f"{i}: {fmt.format(v)}" for i, v in zip(_ids(gdf, mask)[:5], vals, strict=False)) + more
 
 
-def _value_checks(gdf: gpd.GeoDataFrame, problems: list[Problem], reference_year: int, area: np.ndarray) -> gpd.GeoDataFrame:
+def percent_evidence(gdf: pd.DataFrame) -> dict[str, tuple[int, int, float]]:
+    """Per share column: (non-null values, values above 1, largest value); partial counts add."""
+    out = {}
+    for col in ("legal_ratio", "green_ratio"):
+        if col in gdf:
+            v = pd.to_numeric(gdf[col], errors="coerce").dropna()
+            out[col] = (len(v), int((v > 1).sum()), float(v.max()) if len(v) else float("nan"))
+    return out
+
+
+def percent_decision(evidence: dict[str, tuple[int, int, float]]) -> dict[str, float]:
+    """Share columns that look like percent (most values above 1, none above 100) → their largest value."""
+    return {col: mx for col, (n, over, mx) in evidence.items() if n and over / n > 0.5 and mx <= 100}
+
+
+def _value_checks(gdf: gpd.GeoDataFrame, problems: list[Problem], reference_year: int, area: np.ndarray,
+                  percent: dict[str, float] | None = None) -> gpd.GeoDataFrame:
     out = gdf
     for col, what in [("floor_area_m2", "floor area"), ("legal_area_m2", "legal land area"), ("land_area_m2", "land area"),
                       ("industrial_floor_area_m2", "industrial floor area"), ("output_wan", "output")]:
@@ -248,11 +286,11 @@ def _value_checks(gdf: gpd.GeoDataFrame, problems: list[Problem], reference_year
         if col not in out:
             continue
         v = out[col]
-        nonnull = v.dropna()
-        if len(nonnull) and (nonnull > 1).mean() > 0.5 and nonnull.max() <= 100:
+        decided = percent_decision(percent_evidence(out[[col]])) if percent is None else percent
+        if col in decided:
             out = out.copy() if out is gdf else out
             out[col] = v / 100.0
-            problems.append(Problem("warning", "percent_converted", f"'{col}' looks like percent (values up to {nonnull.max():g}); accepted and divided by 100", col, [], "give shares as 0–1 to silence this"))
+            problems.append(Problem("warning", "percent_converted", f"'{col}' looks like percent (values up to {decided[col]:g}); accepted and divided by 100", col, [], "give shares as 0–1 to silence this"))
             v = out[col]
         neg = (v < 0).fillna(False).to_numpy()
         if neg.any():
@@ -296,6 +334,7 @@ def validate_parcels(
     columns: dict[str, str] | None = None,
     check_overlaps: bool | str = True,
     overlap_tolerance_m2: float = 1.0,
+    percent_columns: dict[str, float] | None = None,
 ) -> ValidationReport:
     """Check parcels against the schema and a rule pack; report every problem at once.
 
@@ -316,6 +355,10 @@ def validate_parcels(
         per million parcels; ``zoning validate`` always checks).
     overlap_tolerance_m2
         Overlaps smaller than this are ignored (digitising noise).
+    percent_columns
+        Share columns already known to be in percent, with their largest value (the
+        distributed engine decides this over the whole layer, see :func:`percent_decision`);
+        by default decided on ``parcels``.
 
     Returns
     -------
@@ -425,7 +468,7 @@ def validate_parcels(
         _overlaps(gdf, problems, overlap_tolerance_m2)
     area = shapely.area(gdf.geometry.to_numpy()) if crs_ok else np.full(len(gdf), np.nan)
     area = np.nan_to_num(area, nan=0.0) if crs_ok else area
-    gdf = _value_checks(gdf, problems, ref_year, area)
+    gdf = _value_checks(gdf, problems, ref_year, area, percent_columns)
 
     # columns the rule pack needs
     need = _required_columns(pack)
