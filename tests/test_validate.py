@@ -542,7 +542,7 @@ def test_parcel_inside_another_and_duplicate_shapes_overlap():
     assert sorted(p.ids) == ["DUP", "IN", "P0"]
     assert "DUP×P0 (10000 m², identical shapes)" in p.message  # pairs in id order
     assert "1 of them identical shapes" in p.message
-    assert "P0×IN (400 m²)" in p.message
+    assert "IN×P0 (400 m²)" in p.message
 
 
 def test_touching_parcels_and_tiny_overlaps_are_not_overlaps():
