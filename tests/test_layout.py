@@ -147,7 +147,7 @@ def test_stages_hand_over_typed_results_not_attrs(sample_parcels):
     a = zoning.explain(sample_parcels, ind, cls, zones.parcels)
     b = zoning.explain(sample_parcels, ind, merged, zones.parcels)
     assert a["reason"].equals(b["reason"])
-    with pytest.raises(TypeError, match="Classification returned by zoning.classify"):
+    with pytest.raises(TypeError, match=r"Classification returned by zoning\.classify"):
         zoning.explain(sample_parcels, ind, ind, zones.parcels)
 
 
