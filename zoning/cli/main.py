@@ -162,7 +162,7 @@ def _print_result(result: Any, lang: str) -> None:
     click.echo("")
     s = result.summary
     label = "label_zh" if lang == "zh" else "label_en"
-    click.echo(f"Zones ({result.rules.pack.name}, {result.settings['mode']} mode; industrial stock {s.attrs['stock_km2']:.2f} km²):")
+    click.echo(f"Zones ({result.rules.pack.name}, {result.settings['mode']} mode; industrial stock {result.stock_km2:.2f} km²):")
     click.echo("  " + _ljust("zone", 22) + "".join(_rjust(h, w) for h, w in
                [("parcels", 8), ("areas", 7), ("km²", 9), ("亩", 10), ("share", 8), ("target", 9), ("achieved", 10)]))
     for _z, r in s.iterrows():

@@ -635,7 +635,7 @@ def plot_zones(
     result: ZoningResult,
     *,
     ax: Axes | None = None,
-    lang: Literal["zh", "en"] = "zh",
+    lang: Literal["zh", "en"] | None = None,
     column: str = "zone",
     districts: Any = None,
     title: str | None = None,
@@ -655,7 +655,7 @@ def plot_zones(
     ax
         Axes to draw into; None creates a figure sized to the map.
     lang
-        ``"zh"`` (Chinese labels) or ``"en"``.
+        ``"zh"`` (Chinese labels) or ``"en"``; default: the run's language (``run(..., lang=)``).
     column
         Parcel column holding zone ids (default ``zone``; e.g. a scenario's zone column).
     districts
@@ -687,11 +687,13 @@ def plot_zones(
     >>> import zoning
     >>> from zoning.outputs.plotting import plot_zones
     >>> result = zoning.run(zoning.datasets.get_path("parcels"), reference_year=2025)
-    >>> ax = plot_zones(result)
+    >>> ax = plot_zones(result, lang="zh")
     >>> [t.get_text() for t in ax.get_legend().get_texts()][0]
     '保留提升区  4.08 km²'
-    >>> ax = result.plot(lang="en")  # the same map with English labels
+    >>> ax = result.plot()  # the run's language (English here) for every label
     """
+    if lang is None:
+        lang = cast("Literal['zh', 'en']", result.settings.get("lang", "zh"))
     return _plot_zones(result, ax=ax, lang=lang, column=column, districts=districts, title=title, note=note,
                        font=font, legend=legend, scalebar=scalebar, north_arrow=north_arrow, parcels=parcels,
                        use_pyplot=True)

@@ -20,7 +20,7 @@ only if that brings the total closer to the target).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, cast
 
 import numpy as np
@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 
 from zoning.rules.schema import RulePack
-from zoning.stages.classify import NONE, NOT_INDUSTRIAL
+from zoning.stages.classify import NONE, NOT_INDUSTRIAL, Classification, as_classification
 from zoning.stages.classify import evaluate as evaluate_criterion
 from zoning.stages.cluster import cluster
 from zoning.stages.sums import group_limbs, group_sum, to_float
@@ -46,13 +46,17 @@ class Zones:
 
     ``parcels`` is aligned to the parcel index: ``zone``, ``cluster_id`` (the contiguous area,
     ``<NA>`` when none), ``area_note`` (why the area is or is not a zone) and ``enclave``.
-    ``areas`` has one row per contiguous area.
+    ``areas`` has one row per contiguous area. ``targets`` are the pack's zone targets applied
+    to this stock (``{zone: {"share", "km2", "policy_km2"}}``) and ``stock_km2`` the industrial
+    stock they were applied to.
     """
 
     parcels: pd.DataFrame
     areas: pd.DataFrame
     mode: str
     settings: dict[str, float]
+    targets: dict[str, dict[str, float]] = field(default_factory=dict)
+    stock_km2: float = float("nan")
 
 
 def _param(pack: RulePack, key: str, given: float | None, default: float) -> float:
@@ -73,7 +77,7 @@ def _percentile(values: np.ndarray, in_stock: np.ndarray) -> np.ndarray:
     return out
 
 
-def class_scores(indicators: pd.DataFrame, classification: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
+def class_scores(indicators: pd.DataFrame, classification: Classification | pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     """Quota-mode score (0–1) per parcel and candidate class; see the module docstring."""
     in_stock = classification["in_stock"].to_numpy()
     scores = {}
@@ -126,7 +130,7 @@ def _zone_test_many(c, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def form_zones(
     parcels,
     indicators: pd.DataFrame,
-    classification: pd.DataFrame,
+    classification: Classification | pd.DataFrame,
     *,
     rules: str | RulePack = "shenzhen-2020",
     mode: Literal["threshold", "quota"] = "threshold",
@@ -160,6 +164,7 @@ def form_zones(
     from zoning.rules import load_rules
 
     pack = load_rules(rules)
+    classification = as_classification(classification, indicators, pack)
     if mode not in ("threshold", "quota"):
         msg = f"mode must be 'threshold' or 'quota', got {mode!r}"
         raise ValueError(msg)
@@ -253,10 +258,8 @@ def form_zones(
             areas["enclave_ha"] = group_sum(codes[enclave_flag], area0[enclave_flag], ng) / 1e4
 
     out = parcel_frame(parcels.index, pz, codes, classes, enclave_flag, areas)
-    out.attrs["targets"] = targets
-    out.attrs["stock_km2"] = stock_km2
     settings = {"gap_m": gap, "min_core_neighbours": float(core), "enclave_max_ha": enclave}
-    return Zones(out, areas, mode, settings)
+    return Zones(out, areas, mode, settings, targets, stock_km2)
 
 
 # --- the pieces of form_zones, shared with the distributed engine (zoning.distributed) ---
@@ -273,7 +276,7 @@ def order_keys(geoms: np.ndarray, parcel_ids: pd.Series | np.ndarray | None) -> 
     return np.lexsort((ids, bnd[:, 1], bnd[:, 0])).argsort()
 
 
-def quota_classes(indicators: pd.DataFrame, classification: pd.DataFrame, pack: RulePack, scores: pd.DataFrame) -> np.ndarray:
+def quota_classes(indicators: pd.DataFrame, classification: Classification, pack: RulePack, scores: pd.DataFrame) -> np.ndarray:
     """Quota mode: the class each parcel leans to (score ≥ 0.5 and the class's gates met)."""
     n = len(indicators)
     in_stock = classification["in_stock"].to_numpy()
@@ -283,7 +286,7 @@ def quota_classes(indicators: pd.DataFrame, classification: pd.DataFrame, pack: 
         ok = in_stock.copy()
         for g in cand.gate:
             c = pack.criterion(g)
-            thr = classification.attrs.get("thresholds", {}).get(g, c.threshold)  # quantile gates: resolved by classify
+            thr = classification.thresholds.get(g, c.threshold)  # quantile gates: resolved by classify
             met, missing = evaluate_criterion(c, indicators, cast("float | str | list[str]", thr))
             ok &= met | (missing & (c.missing == "pass"))
         s = scores[cand.name].to_numpy()
