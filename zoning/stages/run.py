@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from zoning.rules import load_rules
@@ -73,6 +74,26 @@ def _dissolve(geoms: np.ndarray, groups: np.ndarray, coverage: bool | None) -> l
         merged[0::2], merged[1::2] = res[0], res[1]
         return merged
     return union(parts)
+
+
+def assemble_parcels(clean: gpd.GeoDataFrame, ind: pd.DataFrame, cls: Any, zparcels: pd.DataFrame, why: pd.DataFrame,
+                     pack: RulePack, lang: str) -> gpd.GeoDataFrame:
+    """``ZoningResult.parcels``: the input columns, indicators, zone, reasons, criterion statuses."""
+    out = clean.copy(deep=False)  # copy-on-write: the validated frame is not changed
+    for col in _INDICATOR_OUT:
+        out[col] = ind[col]
+    out["zone"] = zparcels["zone"]
+    out["zone_label"] = out["zone"].map({z: pack.zone_label(z, lang) for z in ZONES})
+    out["cluster_id"] = zparcels["cluster_id"]
+    out["enclave"] = zparcels["enclave"]
+    for col in why.columns:
+        out[col] = why[col]
+    for code in cls.columns:
+        if code not in ("in_stock", "candidate"):
+            out[code] = cls[code]
+    out["candidate"] = zparcels["candidate"]
+    geom_name = out.geometry.name
+    return out[[c for c in out.columns if c != geom_name] + [geom_name]]
 
 
 def run(
@@ -192,21 +213,7 @@ def run(
         t = tick("reasons", t)
         polys = fut.result() if fut is not None else []
 
-    out = clean.copy(deep=False)  # copy-on-write: the validated frame is not changed
-    for col in _INDICATOR_OUT:
-        out[col] = ind[col]
-    out["zone"] = zres.parcels["zone"]
-    out["zone_label"] = out["zone"].map({z: pack.zone_label(z, lang) for z in ZONES})
-    out["cluster_id"] = zres.parcels["cluster_id"]
-    out["enclave"] = zres.parcels["enclave"]
-    for col in why.columns:
-        out[col] = why[col]
-    for code in cls.columns:
-        if code not in ("in_stock", "candidate"):
-            out[code] = cls[code]
-    out["candidate"] = zres.parcels["candidate"]
-    geom_name = out.geometry.name
-    out = out[[c for c in out.columns if c != geom_name] + [geom_name]]
+    out = assemble_parcels(clean, ind, cls, zres.parcels, why, pack, lang)
 
     # dissolved zones, one row per contiguous area that became a zone
     areas = zres.areas

@@ -198,20 +198,37 @@ def _geometry_checks(gdf: gpd.GeoDataFrame, problems: list[Problem]) -> gpd.GeoD
     return out
 
 
-def _overlaps(gdf: gpd.GeoDataFrame, problems: list[Problem], tolerance_m2: float) -> None:
+def duplicate_id_problem(ids: pd.Series) -> Problem | None:
+    """The ``duplicate_id`` error for parcel ids indexed by row label (``None`` when unique).
+
+    The distributed engine passes only the rows whose id hash repeats across partitions.
+    """
+    dup = ids.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return None
+    groups = ids[dup].to_frame("parcel_id").groupby("parcel_id").groups
+    ex = "; ".join(f"{k} (rows {', '.join(map(str, v[:4]))})" for k, v in list(groups.items())[:5])
+    return Problem("error", "duplicate_id", f"{len(groups)} parcel id(s) are used more than once: {ex}", "parcel_id", sorted(groups), "give every parcel a unique id (results, reasons and maps are keyed by it)")
+
+
+def local_overlap_pairs(gdf: gpd.GeoDataFrame, tolerance_m2: float) -> pd.DataFrame:
+    """:func:`overlap_pairs` among the parcels of one frame (valid polygons only)."""
     geom = gdf.geometry.to_numpy()
     ok = np.isin(shapely.get_type_id(geom), [3, 6]) & shapely.is_valid(geom)
     sub = np.flatnonzero(ok)
+    ids = np.array([str(v) for v in gdf["parcel_id"].to_numpy()], dtype=object)
     if len(sub) < 2:
-        return
+        return overlap_pairs(geom[:0], geom[:0], ids[:0], ids[:0], tolerance_m2)
     from zoning.stages.cluster import pairs_within
 
     # interiors intersect (DE-9IM 2********): overlaps, a parcel inside another, the same polygon twice
     g = geom[sub]
     pi, pj = pairs_within(g, g, distance=0.0, upper=True, exact=lambda a, b: shapely.relate_pattern(a, b, "2********"))
-    ids = np.array([str(v) for v in gdf["parcel_id"].to_numpy()], dtype=object)
-    found = overlap_pairs(g[pi], g[pj], ids[sub[pi]], ids[sub[pj]], tolerance_m2)
-    p = overlap_problem(found, tolerance_m2)
+    return overlap_pairs(g[pi], g[pj], ids[sub[pi]], ids[sub[pj]], tolerance_m2)
+
+
+def _overlaps(gdf: gpd.GeoDataFrame, problems: list[Problem], tolerance_m2: float) -> None:
+    p = overlap_problem(local_overlap_pairs(gdf, tolerance_m2), tolerance_m2)
     if p is not None:
         problems.append(p)
 
@@ -437,11 +454,9 @@ def validate_parcels(
             gdf["parcel_id"] = gdf["parcel_id"].astype("string")
             gdf.loc[blank, "parcel_id"] = [f"row {i}" for i in labels[blank]]
             problems.append(Problem("warning", "blank_parcel_id", f"{blank.sum()} parcel(s) have no id; their row labels are used", "parcel_id", _ids(gdf, blank), "fill in the ids"))
-        dup = gdf["parcel_id"].duplicated(keep=False).to_numpy()
-        if dup.any():
-            groups = gdf.loc[dup].groupby("parcel_id").groups
-            ex = "; ".join(f"{k} (rows {', '.join(map(str, v[:4]))})" for k, v in list(groups.items())[:5])
-            problems.append(Problem("error", "duplicate_id", f"{len(groups)} parcel id(s) are used more than once: {ex}", "parcel_id", sorted(groups), "give every parcel a unique id (results, reasons and maps are keyed by it)"))
+        p = duplicate_id_problem(gdf["parcel_id"])
+        if p is not None:
+            problems.append(p)
 
     crs_ok = True
     with warnings.catch_warnings(record=True) as caught:
