@@ -1,0 +1,950 @@
+"""The phases of a distributed run, and what crosses partitions between them.
+
+Every phase runs one task per partition on the workers (``dask.distributed`` futures; the
+partition stays on its worker from phase to phase); between phases the client reduces small
+tables. Nothing in a phase depends on how the layer was cut:
+
+1. **standardise** each partition; the client decides which share columns are in percent
+   (over the whole layer) and hashes the parcel ids to find duplicates across partitions.
+2. **validate + indicators** per partition (the per-row checks); the findings are merged by
+   code and the global ones (duplicate ids, overlaps across partitions) added.
+3. **quantiles**: the stock's (value, land area) pairs of each quantile criterion are
+   gathered and the threshold taken over the whole layer (:func:`weighted_quantile`).
+4. **classify** each partition with those thresholds; neighbour pairs inside it.
+5. **halo pairs** between partitions whose boxes come within ``gap_m`` (:mod:`.halo`).
+6. **chain guard**: degrees count neighbours on both sides of a boundary; per-partition core
+   components are joined by union-find over core–core cross pairs (:mod:`.unionfind`); each
+   thin parcel joins the largest neighbouring core area (exact areas, ties to the area whose
+   westernmost parcel comes first); candidates touching no core are joined likewise.
+7. **areas**: numbered west to east by their westernmost parcel over the whole layer; exact
+   limb sums (:mod:`zoning.stages.sums`) of land and area-weighted indicators add up across
+   partitions, so the zone tests (``decide_areas``) see the one-machine numbers bit for bit.
+8. **enclaves** with the neighbours on both sides of a boundary.
+9. **reasons, outputs, dissolve** per partition; zone outlines spanning partitions are the
+   union of the partial outlines; summaries from exact per-partition totals.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from zoning.errors import InputError, Problem, ValidationError
+from zoning.rules import load_rules
+from zoning.rules.schema import RulePack
+from zoning.stages.sums import group_limbs, to_float
+from zoning.stages.validate import OVERLAP_AUTO_LIMIT, ValidationReport
+from zoning.units import ZONES
+
+__all__ = ["DistributedRun", "run_distributed"]
+
+_LIMBS = ["l0", "l1", "l2", "l3"]
+PHASES = ("standardise", "validate", "classify", "halo pairs", "core areas", "thin parcels", "areas", "enclaves", "outputs")
+
+
+# --- worker side: one function per phase, on one partition's state (a dict) --------------
+
+def _w_standardise(part: gpd.GeoDataFrame, columns: dict[str, str] | None, target_crs: Any) -> dict[str, Any]:
+    from zoning.io.crs import ensure_metric_crs
+    from zoning.io.read import standardise_parcels
+    from zoning.stages.validate import percent_evidence
+
+    if len(part) == 0:
+        return {"n": 0, "std": part, "evidence": {}, "id_hash": np.empty(0, dtype=np.uint64)}
+    std = standardise_parcels(part, columns=columns)
+    if target_crs is not None:
+        std = ensure_metric_crs(std, target_crs=target_crs)
+    ids = std["parcel_id"].astype(str) if "parcel_id" in std else pd.Series([str(i) for i in std.index])
+    return {"n": len(std), "std": std, "evidence": percent_evidence(std),
+            "id_hash": pd.util.hash_pandas_object(pd.Series(ids.to_numpy(dtype=object)), index=False).to_numpy()}
+
+
+def _w_dup_rows(st: dict[str, Any], hashes: np.ndarray) -> pd.Series:
+    std = st["std"]
+    if st["n"] == 0 or "parcel_id" not in std:
+        return pd.Series([], dtype=object)
+    hit = np.isin(st["id_hash"], hashes)
+    return std["parcel_id"][hit].astype(object)
+
+
+def _w_validate(st: dict[str, Any], pack: RulePack, year: int, percent: dict[str, float]) -> dict[str, Any]:
+    from zoning.stages.classify import quantile_inputs, stock_mask
+    from zoning.stages.indicators import compute_indicators
+    from zoning.stages.validate import validate_parcels
+
+    if st["n"] == 0:
+        return {"n": 0, "problems": [], "quantiles": {}}
+    report = validate_parcels(st["std"], rules=pack, reference_year=year, check_overlaps=False, percent_columns=percent)
+    problems = [p for p in report.problems if p.code != "duplicate_id"]  # decided over the whole layer
+    out: dict[str, Any] = {"n": st["n"], "problems": problems, "clean": report.parcels, "landuse": report.landuse}
+    if report.ok:
+        ind = compute_indicators(report.parcels, reference_year=year, landuse=report.landuse)
+        in_stock = stock_mask(ind, pack)
+        q = {}
+        for c in pack.criteria:
+            if c.level == "parcel" and c.quantile is not None and (c.indicator, c.quantile) not in q:
+                q[(c.indicator, c.quantile)] = quantile_inputs(c, ind, in_stock)
+        out.update(ind=ind, in_stock=in_stock, quantiles=q)
+    return out
+
+
+def _w_classify(st: dict[str, Any], pack: RulePack, thresholds: dict[str, Any], gap: float, overlaps: bool,
+                tolerance_m2: float) -> dict[str, Any]:
+    from zoning.stages.classify import NOT_INDUSTRIAL, classify
+    from zoning.stages.cluster import neighbour_pairs
+    from zoning.stages.validate import local_overlap_pairs
+    from zoning.stages.zones import candidate_codes
+
+    st = dict(st)
+    if st["n"] == 0:
+        st.update(box=None, overlaps=None)
+        return st
+    clean, ind = st["clean"], st["ind"]
+    cls = classify(ind, rules=pack, thresholds=thresholds)
+    in_stock = cls["in_stock"].to_numpy()
+    classes = np.where(in_stock, cls["candidate"].to_numpy(dtype=object), NOT_INDUSTRIAL)
+    codes = candidate_codes(classes, pack)
+    geoms = clean.geometry.to_numpy()
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    b = shapely.bounds(geoms)
+    i, j = neighbour_pairs(geoms, codes, gap_m=gap)
+    box = (float(np.nanmin(b[present, 0])), float(np.nanmin(b[present, 1])), float(np.nanmax(b[present, 2])),
+           float(np.nanmax(b[present, 3]))) if present.any() else None
+    st.update(cls=cls, classes=classes, class_codes=codes, member=(codes >= 0) & present, geoms=geoms, bounds=b,
+              ids=np.asarray(clean["parcel_id"].astype(str), dtype=object),
+              area0=np.nan_to_num(ind["land_area_m2"].to_numpy(dtype="float64"), nan=0.0),
+              pi=i, pj=j, box=box, overlaps=local_overlap_pairs(clean, tolerance_m2) if overlaps else None)
+    return st
+
+
+def _w_box(st: dict[str, Any]) -> Any:
+    return st.get("box")
+
+
+def _w_get(st: dict[str, Any], name: str) -> Any:
+    return st.get(name)
+
+
+def _w_halo(st: dict[str, Any], box: tuple[float, float, float, float], gap: float) -> dict[str, Any]:
+    from zoning.distributed.halo import halo
+
+    return halo(st["geoms"], st["bounds"], st["ids"], box, gap)
+
+
+def _w_cross(st: dict[str, Any], other: dict[str, Any], box: tuple[float, float, float, float], gap: float,
+             overlaps: bool, tolerance_m2: float) -> dict[str, Any]:
+    from zoning.distributed.halo import cross_pairs
+
+    return cross_pairs(st["geoms"], st["bounds"], st["ids"], other, box, gap, overlaps=overlaps, tolerance_m2=tolerance_m2)
+
+
+def _w_take(st: dict[str, Any], idx: np.ndarray, names: list[str]) -> dict[str, np.ndarray] | None:
+    if st["n"] == 0:
+        return None
+    return {k: np.asarray(st[k])[idx] for k in names}
+
+
+def _min_keys(st: dict[str, Any], rows: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
+    """Per group, the (minx, miny, parcel id) of its westernmost parcel."""
+    b, ids = st["bounds"], st["ids"]
+    t = pd.DataFrame({"g": groups, "kx": b[rows, 0], "ky": b[rows, 1], "pid": ids[rows]})
+    return t.sort_values(["g", "kx", "ky", "pid"], kind="stable").drop_duplicates("g").reset_index(drop=True)
+
+
+def _w_core(st: dict[str, Any], xi: np.ndarray, xcount: np.ndarray, min_core: int) -> dict[str, Any]:
+    from zoning.stages.cluster import _components
+
+    st = dict(st)
+    if st["n"] == 0:
+        st.update(ncomp=0)
+        return st
+    n, i, j, member = st["n"], st["pi"], st["pj"], st["member"]
+    deg = np.bincount(i, minlength=n) + np.bincount(j, minlength=n)
+    np.add.at(deg, xi, xcount)
+    core = member & (deg >= max(min_core, 0))
+    cc = core[i] & core[j]
+    comp_all = _components(n, i[cc], j[cc])
+    comp = np.full(n, -1, dtype=np.int64)
+    if core.any():
+        _, comp[core] = np.unique(comp_all[core], return_inverse=True)
+    ncomp = int(comp.max()) + 1 if core.any() else 0
+    rows = np.flatnonzero(core)
+    keys = _min_keys(st, rows, comp[rows])
+    st.update(core=core, comp=comp, ncomp=ncomp, comp_limbs=group_limbs(comp[rows], st["area0"][rows], ncomp),
+              comp_keys=keys)
+    return st
+
+
+def _w_comp_info(st: dict[str, Any], comps: np.ndarray) -> pd.DataFrame:
+    t = st["comp_keys"].set_index("g").loc[comps].reset_index()
+    lim = st["comp_limbs"][comps]
+    for k, c in enumerate(_LIMBS):
+        t[c] = lim[:, k]
+    return t
+
+
+def _w_assign(st: dict[str, Any], core_label: np.ndarray, merged: pd.DataFrame, thin_cross: pd.DataFrame) -> dict[str, Any]:
+    """Thin parcels join the largest neighbouring core area; the rest form components."""
+    from zoning.stages.cluster import _components, pick_core_area
+
+    st = dict(st)
+    if st["n"] == 0:
+        st.update(nrest=0)
+        return st
+    n, i, j, member, core, comp = st["n"], st["pi"], st["pj"], st["member"], st["core"], st["comp"]
+    label = np.full(n, -1, dtype=np.int64)
+    label[core] = core_label[comp[core]]
+    # each core component's area: its own, or the whole area's when it spans partitions
+    info = st["comp_keys"].set_index("g").reindex(range(st["ncomp"]))
+    c_area = to_float(st["comp_limbs"]).copy()
+    c_kx = info["kx"].to_numpy(dtype="float64", copy=True)
+    c_ky = info["ky"].to_numpy(dtype="float64", copy=True)
+    c_pid = info["pid"].to_numpy(dtype=object, copy=True)
+    if len(merged):
+        g = merged["comp"].to_numpy()
+        c_area[g] = merged["area"].to_numpy()
+        c_kx[g], c_ky[g] = merged["kx"].to_numpy(), merged["ky"].to_numpy()
+        c_pid[g] = merged["pid"].to_numpy(dtype=object)
+    ii, jj = np.concatenate([i, j]), np.concatenate([j, i])
+    border = member[ii] & ~core[ii] & core[jj]
+    b, c = ii[border], comp[jj[border]]
+    cand = pd.DataFrame({"b": b, "label": core_label[c], "area": c_area[c], "kx": c_kx[c], "ky": c_ky[c], "pid": c_pid[c]})
+    if len(thin_cross):
+        cand = pd.concat([cand, thin_cross.rename(columns={"idx": "b"})[cand.columns]], ignore_index=True)
+    if len(cand):
+        rank = np.lexsort((cand["pid"].to_numpy(dtype=object), cand["ky"].to_numpy(), cand["kx"].to_numpy())).argsort()
+        bb = cand["b"].to_numpy(dtype=np.int64)
+        label[bb] = pick_core_area(bb, cand["area"].to_numpy(dtype="float64"), rank, cand["label"].to_numpy(dtype=np.int64))
+    rest = member & (label < 0)
+    rr = rest[i] & rest[j]
+    rcomp = np.full(n, -1, dtype=np.int64)
+    if rest.any():
+        comp2 = _components(n, i[rr], j[rr])
+        _, rcomp[rest] = np.unique(comp2[rest], return_inverse=True)
+    st.update(label=label, rest=rest, rcomp=rcomp, nrest=int(rcomp.max()) + 1 if rest.any() else 0)
+    return st
+
+
+def _w_group_keys(st: dict[str, Any], rest_label: np.ndarray) -> dict[str, Any]:
+    st = dict(st)
+    if st["n"] == 0:
+        st.update(group_keys=pd.DataFrame({"g": [], "kx": [], "ky": [], "pid": []}))
+        return st
+    label = st["label"].copy()
+    rest = st["rest"]
+    label[rest] = rest_label[st["rcomp"][rest]]
+    rows = np.flatnonzero(label >= 0)
+    st.update(label=label, group_keys=_min_keys(st, rows, label[rows]))
+    return st
+
+
+def _w_areas(st: dict[str, Any], numbers: pd.Series) -> dict[str, Any]:
+    """Global area numbers; exact per-area sums of this partition."""
+    from zoning.stages.zones import _AREA_INDICATORS, area_sums, district_land
+
+    st = dict(st)
+    if st["n"] == 0:
+        st.update(area_part=None)
+        return st
+    label = st["label"]
+    codes = np.full(st["n"], -1, dtype=np.int64)
+    grouped = label >= 0
+    codes[grouped] = numbers.reindex(label[grouped]).to_numpy(dtype=np.int64)
+    uniq, inv = np.unique(codes[grouped], return_inverse=True)
+    ind = st["ind"]
+    w = st["area0"][grouped]
+    sums = area_sums(inv, w, {k: ind[k].to_numpy(dtype="float64")[grouped] for k in _AREA_INDICATORS}, len(uniq))
+    g_class = np.empty(len(uniq), dtype=object)
+    g_class[inv] = st["classes"][grouped]
+    b = st["bounds"][grouped]
+    env = pd.DataFrame(b, columns=["x0", "y0", "x1", "y1"]).groupby(inv).agg({"x0": "min", "y0": "min", "x1": "max", "y1": "max"})
+    part = {"areas": uniq, "sums": sums, "class": g_class, "env": env.to_numpy(),
+            "stock": group_limbs(np.zeros(int(st["in_stock"].sum()), dtype=np.int64), st["area0"][st["in_stock"]], 1)}
+    if "district" in st["clean"]:
+        land = district_land(inv, st["clean"]["district"].to_numpy()[grouped], w)
+        land["area"] = uniq[land["area"].to_numpy()]
+        part["land"] = land
+    st.update(codes=codes, area_part=part)
+    return st
+
+
+def _w_enclave_prep(st: dict[str, Any], zcode: np.ndarray, env: pd.DataFrame, max_m2: float, gap: float) -> dict[str, Any]:
+    from zoning.stages.classify import NOT_INDUSTRIAL  # noqa: F401  (documents the code below)
+    from zoning.stages.cluster import pairs_within
+    from zoning.stages.zones import enclave_candidates
+
+    st = dict(st)
+    if st["n"] == 0:
+        return st
+    in_stock, codes = st["in_stock"], st["codes"]
+    pz = np.where(in_stock, ZONES.index("unzoned"), ZONES.index("not_industrial")).astype(np.int8)
+    g = codes >= 0
+    pz[g] = zcode[codes[g]]
+    zoned = pz <= 2
+    st.update(pz=pz, zoned=zoned, enc_cand=np.zeros(st["n"], dtype=bool), enc_qi=np.empty(0, np.int64), enc_nc=np.empty(0, np.int64))
+    if max_m2 <= 0 or len(env) == 0:
+        return st
+    cand = enclave_candidates(st["geoms"], st["bounds"], pz, in_stock, st["area0"], max_m2, env, gap)
+    ci = np.flatnonzero(cand)
+    if len(ci):
+        qi, qj = pairs_within(st["geoms"][ci], st["geoms"], distance=gap)
+        qi = ci[qi]
+        keep = qi != qj
+        qi, qj = qi[keep], qj[keep]
+        st.update(enc_qi=qi, enc_nc=np.where(zoned[qj], codes[qj], -1))
+    st.update(enc_cand=cand)
+    return st
+
+
+def _w_enclave_finish(st: dict[str, Any], xq: np.ndarray, xnc: np.ndarray, zcode: np.ndarray) -> dict[str, Any]:
+    from zoning.stages.zones import enclosed
+
+    st = dict(st)
+    if st["n"] == 0:
+        st.update(enc_part=None)
+        return st
+    flag = np.zeros(st["n"], dtype=bool)
+    pz, codes = st["pz"].copy(), st["codes"].copy()
+    qi = np.concatenate([st["enc_qi"], xq]).astype(np.int64)
+    nc = np.concatenate([st["enc_nc"], xnc]).astype(np.int64)
+    part = None
+    if len(qi):
+        p, code = enclosed(qi, nc)
+        flag[p] = True
+        codes[p] = code
+        pz[p] = zcode[code]
+        if len(p):
+            uniq, inv = np.unique(code, return_inverse=True)
+            part = {"areas": uniq, "count": np.bincount(inv, minlength=len(uniq)),
+                    "limbs": group_limbs(inv, st["area0"][p], len(uniq))}
+    st.update(pz=pz, codes=codes, enclave=flag, enc_part=part)
+    return st
+
+
+def _w_outputs(st: dict[str, Any], pack: RulePack, lang: str, mode: str, area_cols: pd.DataFrame,
+               coverage: bool | None) -> dict[str, Any]:
+    from zoning.stages.reasons import explain
+    from zoning.stages.run import _dissolve, assemble_parcels
+    from zoning.stages.summary import district_totals, zone_totals
+    from zoning.stages.zones import parcel_frame
+
+    st = dict(st)
+    if st["n"] == 0:
+        st.update(out=None, dissolved=None, ztot=None, dtot=None)
+        return st
+    clean = st["clean"]
+    zp = parcel_frame(clean.index, st["pz"], st["codes"], st["classes"], st["enclave"], area_cols)
+    why = explain(clean, st["ind"], st["cls"], zp, rules=pack, lang=lang, mode=mode)
+    out = assemble_parcels(clean, st["ind"], st["cls"], zp, why, pack, lang)
+    zoned = st["pz"] <= 2
+    dissolved = None
+    if zoned.any():
+        uniq = np.unique(st["codes"][zoned])
+        dissolved = (uniq, _dissolve(st["geoms"][zoned], np.searchsorted(uniq, st["codes"][zoned]), coverage))
+    st.update(out=out, dissolved=dissolved, ztot=zone_totals(out["zone"], out["land_area_m2"], out["cluster_id"]),
+              dtot=district_totals(out["zone"], out["land_area_m2"], out["district"] if "district" in out else None))
+    return st
+
+
+def _w_frames(st: dict[str, Any]) -> tuple[Any, Any, Any]:
+    if st["n"] == 0:
+        return None, None, None
+    return st["out"], st["ind"], st["cls"].table
+
+
+def _w_write(st: dict[str, Any], path: str) -> int:
+    if st["n"] == 0 or st.get("out") is None:
+        return 0
+    out = st["out"].copy()
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.CategoricalDtype):
+            out[c] = out[c].astype(object).where(out[c].notna(), None)
+    target = Path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    out.to_parquet(tmp)
+    os.replace(tmp, target)
+    return len(out)
+
+
+# --- client side -------------------------------------------------------------------------
+
+_COUNT = re.compile(r"^\d+")
+
+
+def merge_problems(lists: list[list[Problem]]) -> list[Problem]:
+    """Findings of the partitions as one list: one entry per (severity, code, column), ids
+    concatenated, the leading count of the message made the total. The examples a message
+    quotes come from the first partition that has the finding."""
+    merged: dict[tuple[Any, ...], list[Any]] = {}
+    for lst in lists:
+        for p in lst:
+            key = (p.severity, p.code, p.column)
+            if key not in merged:
+                merged[key] = [p, list(p.ids)]
+            else:
+                merged[key][1].extend(p.ids)
+    out = []
+    for p, ids in merged.values():
+        msg = p.message
+        if ids and _COUNT.match(msg) and int(_COUNT.match(msg).group()) == len(p.ids):
+            msg = _COUNT.sub(str(len(ids)), msg, count=1)
+        out.append(Problem(p.severity, p.code, msg, p.column, ids, p.fix))
+    return out
+
+
+class PartitionedReport(ValidationReport):
+    """A validation report whose parcels stay on the workers (``n_parcels`` counts them)."""
+
+    def __init__(self, problems: list[Problem], parcels: gpd.GeoDataFrame, rules: str, n_parcels: int) -> None:
+        super().__init__(problems, parcels, rules)
+        self.n_parcels = n_parcels
+
+    def summary(self) -> str:
+        return (f"{self.n_parcels} parcels checked against '{self.rules}': "
+                f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+
+
+@dataclass
+class DistributedRun:
+    """A finished distributed run: the per-parcel outputs stay on the workers.
+
+    ``zones``, ``areas``, ``summary``, ``by_district`` and ``validation`` are on the client;
+    :meth:`to_result` gathers the parcels into a :class:`~zoning.ZoningResult` (when they fit
+    in memory), :meth:`write` writes them from the workers as GeoParquet parts.
+    """
+
+    client: Any
+    states: list[Any]
+    index_order: pd.Index | None
+    zones: gpd.GeoDataFrame
+    areas: pd.DataFrame
+    summary: pd.DataFrame
+    by_district: pd.DataFrame
+    validation: ValidationReport
+    rules: RulePack
+    thresholds: dict[str, Any]
+    settings: Any
+    stock_km2: float
+    n_parcels: int
+    timings: dict[str, float] = field(default_factory=dict)
+    cross_pairs: int = 0
+
+    def to_result(self) -> Any:
+        """Gather every partition into one :class:`~zoning.ZoningResult`."""
+        from zoning.stages.classify import Classification
+        from zoning.stages.result import ZoningResult
+
+        frames = [f for f in self.client.gather([self.client.submit(_w_frames, s, pure=False) for s in self.states]) if f[0] is not None]
+        out = pd.concat([f[0] for f in frames])
+        ind = pd.concat([f[1] for f in frames])
+        cls = pd.concat([f[2] for f in frames])
+        order = self.index_order if self.index_order is not None else out.index.sort_values()
+        out, ind, cls = out.loc[order], ind.loc[order], cls.loc[order]
+        cats = self.areas["cluster_id"].tolist()
+        out["cluster_id"] = pd.Categorical(out["cluster_id"].astype(object), categories=cats)
+        out["zone"] = pd.Categorical(out["zone"].astype(object), categories=list(ZONES))
+        for c in ("candidate", "zone_label"):
+            out[c] = out[c].astype(object).astype("category")
+        out = gpd.GeoDataFrame(out, geometry=out.geometry.name, crs=self.zones.crs)
+        if "candidate" in cls:
+            cls["candidate"] = pd.Categorical(cls["candidate"].astype(object),
+                                              categories=[c.name for c in self.rules.candidates] + ["none", "not_industrial"])
+        report = ValidationReport(self.validation.problems, out[[c for c in out.columns if c in frames[0][0].columns]],
+                                  self.validation.rules)
+        return ZoningResult(parcels=out, zones=self.zones, areas=self.areas, summary=self.summary,
+                            by_district=self.by_district, stock_km2=self.stock_km2, validation=report, rules=self.rules,
+                            thresholds=dict(self.thresholds), settings=self.settings, indicators=ind,
+                            classification=Classification(cls, dict(self.thresholds), self.rules.pack.name),
+                            timings=self.timings)
+
+    def write(self, folder: str | os.PathLike[str]) -> Path:
+        """Write ``parcels/part-NNNNN.parquet`` from the workers, and the zones, areas,
+        summary, by-district and validation tables beside them."""
+        from zoning.io.write import write_layers
+
+        folder = Path(folder)
+        (folder / "parcels").mkdir(parents=True, exist_ok=True)
+        for old in (folder / "parcels").glob("part-*.parquet"):
+            old.unlink()
+        futs = [self.client.submit(_w_write, s, str((folder / "parcels" / f"part-{k:05d}.parquet").resolve()), pure=False)
+                for k, s in enumerate(self.states)]
+        self.client.gather(futs)
+        write_layers({"zones": self.zones}, folder / "zones.parquet")
+        areas = self.areas.copy()
+        areas["rank"] = areas["rank"].astype("Int64")
+        areas.to_parquet(folder / "areas.parquet")
+        self.summary.reset_index().to_csv(folder / "summary.csv", index=False)
+        self.by_district.reset_index().to_csv(folder / "by_district.csv", index=False)
+        self.validation.to_frame().to_csv(folder / "validation.csv", index=False)
+        return folder
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="zoning (dask)", unit="task", disable=not enabled, leave=False)
+
+
+def _wait(futs: list[Any], bar: Any, phase: str) -> list[Any]:
+    from distributed import wait
+
+    bar.set_postfix_str(phase)
+    if bar.disable:
+        wait(futs)
+        return futs
+    from distributed import as_completed
+
+    for _ in as_completed(futs):
+        bar.update(1)
+    return futs
+
+
+def _target_crs(client: Any, parts: list[Any]) -> Any:
+    """The metric CRS for a layer in degrees, chosen once from the whole layer's extent."""
+    from zoning.io.crs import ensure_metric_crs
+
+    info = client.gather([client.submit(lambda g: (g.crs, tuple(g.total_bounds) if len(g) else None), p) for p in parts])
+    crs = next((c for c, _ in info if c is not None), None)
+    if crs is None or (crs.is_projected and crs.axis_info and crs.axis_info[0].unit_name == "metre"):
+        return None
+    bnds = np.array([b for _, b in info if b is not None])
+    box = shapely.box(bnds[:, 0].min(), bnds[:, 1].min(), bnds[:, 2].max(), bnds[:, 3].max())
+    return ensure_metric_crs(gpd.GeoDataFrame(geometry=[box], crs=crs)).crs
+
+
+def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: str, seed: int) -> tuple[list[Any], pd.Index | None]:
+    from zoning.distributed.partitions import assign, list_parts, split
+
+    if isinstance(parcels, gpd.GeoDataFrame):
+        if not parcels.index.is_unique:
+            msg = ("the GeoDataFrame index is not unique; every stage aligns results to the index. "
+                   "Call parcels.reset_index(drop=True) first")
+            raise ValidationError(msg)
+        n = npartitions or max(1, len(client.scheduler_info()["workers"]))
+        parts = split(parcels, assign(parcels, n, partitioning, seed=seed), n)  # type: ignore[arg-type]
+        return client.scatter(parts), parcels.index
+    import dask_geopandas
+
+    files = list_parts(parcels)
+    ddf = dask_geopandas.read_parquet([str(f) for f in files])
+    lengths = ddf.map_partitions(len).compute()
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+
+    def number(g: gpd.GeoDataFrame, partition_info: dict[str, Any] | None = None) -> gpd.GeoDataFrame:
+        k = partition_info["number"] if partition_info else 0
+        g = g.copy()
+        g.index = pd.RangeIndex(offsets[k], offsets[k] + len(g))  # the row number in the whole layer
+        return g
+
+    ddf = ddf.map_partitions(number, meta=ddf._meta)
+    if npartitions and npartitions != ddf.npartitions:
+        if partitioning == "random":
+            ddf = ddf.map_partitions(lambda g: g.assign(_part=np.random.default_rng(seed + len(g)).integers(0, npartitions, len(g))))
+            ddf = ddf.shuffle("_part", npartitions=npartitions).map_partitions(lambda g: g.drop(columns="_part").sort_index())
+        else:
+            ddf = ddf.spatial_shuffle(by="hilbert", npartitions=npartitions)
+            ddf = ddf.map_partitions(lambda g: g.sort_index())
+    return client.compute(ddf.to_delayed()), None
+
+
+def run_distributed(
+    parcels: gpd.GeoDataFrame | str | os.PathLike[str],
+    rules: str | os.PathLike[str] | RulePack = "shenzhen-2020",
+    *,
+    client: Any = None,
+    npartitions: int | None = None,
+    partitioning: Literal["hilbert", "random"] = "hilbert",
+    seed: int = 0,
+    overrides: dict[str, Any] | None = None,
+    mode: Literal["threshold", "quota"] = "threshold",
+    reference_year: int | None = None,
+    gap_m: float | None = None,
+    min_zone_ha: float | None = None,
+    lang: Literal["en", "zh"] = "en",
+    columns: dict[str, str] | None = None,
+    check_overlaps: bool | str = "auto",
+    progress: bool = False,
+    drop_cross_pairs: bool = False,
+) -> DistributedRun:
+    """:func:`zoning.run` on a dask cluster: the same results for any partitioning.
+
+    Parameters
+    ----------
+    parcels
+        A GeoDataFrame (cut into ``npartitions`` here), or a GeoParquet file or folder of
+        GeoParquet parts (one partition per file or row group, or ``npartitions`` by Hilbert
+        order when given).
+    client
+        A ``dask.distributed.Client``; by default the current one.
+    npartitions, partitioning, seed
+        How to cut the layer: ``"hilbert"`` (default) or ``"random"`` (for tests).
+    drop_cross_pairs
+        Ignore neighbours across partitions — **wrong results**; only for showing that the
+        equivalence tests notice.
+
+    The other parameters are those of :func:`zoning.run`. Quota mode is not distributed yet.
+    """
+    from zoning.stages.classify import weighted_quantile
+    from zoning.stages.result import RunSettings
+    from zoning.stages.summary import combine_zone_totals, summarise_by_district, summarise_zones
+    from zoning.stages.validate import duplicate_id_problem, overlap_problem, percent_decision
+    from zoning.stages.zones import _param, cluster_ids, decide_areas, majority_district, quota_targets, zone_envelopes
+    from zoning.stages.zones import area_stats as _area_stats
+
+    if mode != "threshold":
+        msg = f"the dask engine runs mode='threshold' only (got {mode!r}); run quota mode with engine='single'"
+        raise ValueError(msg)
+    if client is None:
+        from distributed import get_client
+
+        client = get_client()
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    ov: dict[str, Any] = dict(overrides or {})
+    pack = load_rules(rules)
+    if min_zone_ha is not None:
+        for c in pack.criteria:
+            if c.indicator == "zone_area_ha":
+                ov.setdefault(c.code, float(min_zone_ha))
+    if gap_m is not None:
+        ov.setdefault("gap_m", float(gap_m))
+    pack = load_rules(pack, overrides=ov)
+    year = reference_year or _dt.date.today().year
+    gap = _param(pack, "gap_m", None, 25.0)
+    min_core = int(_param(pack, "min_core_neighbours", None, 3))
+    enclave_ha = _param(pack, "enclave_max_ha", None, 0.0)
+    tolerance = 1.0
+
+    parts, index_order = _load(client, parcels, npartitions, partitioning, seed)
+    P = len(parts)
+    bar = _progress(P * len(PHASES), progress)
+    [pack_f] = client.scatter([pack], broadcast=True)
+
+    def each(fn: Any, *args: Any, states: list[Any] | None = None, phase: str = "", **kw: Any) -> list[Any]:
+        futs = [client.submit(fn, s, *args, pure=False, **kw) for s in (states or sts)]
+        return _wait(futs, bar, phase)
+
+    def gather(fn: Any, *args: Any) -> list[Any]:
+        return client.gather([client.submit(fn, s, *args, pure=False) for s in sts])
+
+    # 1. standardise; share columns in percent and duplicate ids over the whole layer
+    t = time.perf_counter()
+    target = _target_crs(client, parts) if not isinstance(parcels, gpd.GeoDataFrame) else None
+    sts = each(_w_standardise, columns, target, states=parts, phase="standardise")
+    del parts
+    small = client.gather([client.submit(lambda s: (s["n"], s["evidence"], s["id_hash"]), s, pure=False) for s in sts])
+    n_total = sum(x[0] for x in small)
+    evidence: dict[str, list[float]] = {}
+    for _, ev, _ in small:
+        for col, (k, over, mx) in ev.items():
+            e = evidence.setdefault(col, [0, 0, float("nan")])
+            e[0] += k
+            e[1] += over
+            e[2] = mx if not np.isfinite(e[2]) else (max(e[2], mx) if np.isfinite(mx) else e[2])
+    percent = percent_decision({c: (int(v[0]), int(v[1]), float(v[2])) for c, v in evidence.items()})
+    hashes = np.concatenate([x[2] for x in small]) if small else np.empty(0, dtype=np.uint64)
+    u, cnt = np.unique(hashes, return_counts=True)
+    dup_hashes = u[cnt > 1]
+    dup_problem = None
+    if len(dup_hashes):
+        rows = pd.concat(gather(_w_dup_rows, dup_hashes))
+        dup_problem = duplicate_id_problem(rows.sort_index(kind="stable") if index_order is None else rows)
+    timings["standardise"] = time.perf_counter() - t
+
+    # 2. validate + indicators
+    t = time.perf_counter()
+    sts = each(_w_validate, pack_f, year, percent, phase="validate")
+    vals = gather(_w_get, "problems")
+    problems = merge_problems(vals)
+    if n_total == 0:
+        problems.append(Problem("error", "no_parcels", "the layer has no parcels", None, [], "check the file and layer"))
+    if dup_problem is not None:
+        problems.insert(0, dup_problem)
+    if check_overlaps == "auto":
+        check_overlaps = n_total <= OVERLAP_AUTO_LIMIT
+        if not check_overlaps:
+            problems.append(Problem("info", "overlaps_not_checked", f"overlapping parcels were not checked ({n_total:,} parcels > {OVERLAP_AUTO_LIMIT:,}); the zone outlines fall back to a full union if the parcels overlap", "geometry", [], "run `zoning validate` (or validate_parcels(..., check_overlaps=True)) once on this layer"))
+    check_ov = bool(check_overlaps)
+    report = PartitionedReport(problems, gpd.GeoDataFrame(), pack.pack.name, n_total)
+    if report.errors:
+        bar.close()
+        raise ValidationError(str(report), report=report)
+    timings["validate"] = time.perf_counter() - t
+
+    # 3. quantile thresholds over the whole layer
+    t = time.perf_counter()
+    qparts = gather(_w_get, "quantiles")
+    thresholds: dict[str, Any] = {}
+    resolved: dict[tuple[str, float], float] = {}
+    for c in pack.criteria:
+        if c.level != "parcel":
+            continue
+        if c.quantile is None:
+            thresholds[c.code] = c.threshold
+            continue
+        key = (c.indicator, c.quantile)
+        if key not in resolved:
+            vs = [q[key][0] for q in qparts if q]
+            ws = [q[key][1] for q in qparts if q]
+            resolved[key] = weighted_quantile(np.concatenate(vs) if vs else np.empty(0), np.concatenate(ws) if ws else np.empty(0), c.quantile)
+        thresholds[c.code] = resolved[key]
+
+    # 4. classify; neighbour pairs inside partitions
+    sts = each(_w_classify, pack_f, thresholds, gap, check_ov, tolerance, phase="classify")
+    timings["classify"] = time.perf_counter() - t
+
+    # 5. halo pairs between partitions whose boxes come within gap_m
+    t = time.perf_counter()
+    from zoning.distributed.partitions import boxes_within
+
+    boxes = gather(_w_box)
+    pairs = [] if drop_cross_pairs else boxes_within(boxes, gap)
+    cross_f = []
+    for a, b in pairs:
+        h = client.submit(_w_halo, sts[b], boxes[a], gap, pure=False)
+        cross_f.append(client.submit(_w_cross, sts[a], h, boxes[b], gap, check_ov, tolerance, pure=False))
+    cross = client.gather(cross_f)
+    bar.update(P)
+    E = pd.DataFrame({"pa": np.concatenate([np.full(len(x["ia"]), a) for (a, _), x in zip(pairs, cross, strict=True)] or [np.empty(0, np.int64)]),
+                      "ia": np.concatenate([x["ia"] for x in cross] or [np.empty(0, np.int64)]),
+                      "pb": np.concatenate([np.full(len(x["ib"]), b) for (_, b), x in zip(pairs, cross, strict=True)] or [np.empty(0, np.int64)]),
+                      "ib": np.concatenate([x["ib"] for x in cross] or [np.empty(0, np.int64)])}).astype(np.int64)
+    if check_ov:
+        ovs = [o for o in gather(_w_get, "overlaps") if o is not None] + [x["overlaps"] for x in cross]
+        p = overlap_problem(pd.concat(ovs, ignore_index=True) if ovs else pd.DataFrame(), tolerance) if ovs else None
+        if p is not None:
+            report.problems.append(p)
+    timings["halo"] = time.perf_counter() - t
+
+    def take(names: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Fields of both ends of every cross pair."""
+        futs_a, futs_b = [], []
+        for k in range(P):
+            futs_a.append(client.submit(_w_take, sts[k], E["ia"].to_numpy()[E["pa"].to_numpy() == k], names, pure=False))
+            futs_b.append(client.submit(_w_take, sts[k], E["ib"].to_numpy()[E["pb"].to_numpy() == k], names, pure=False))
+        ra, rb = client.gather(futs_a), client.gather(futs_b)
+        first = next(r for r in ra if r is not None)
+        A = {f: np.empty(len(E), dtype=first[f].dtype) for f in names}
+        B = {f: np.empty(len(E), dtype=first[f].dtype) for f in names}
+        for k in range(P):
+            ma, mb = E["pa"].to_numpy() == k, E["pb"].to_numpy() == k
+            for f in names:
+                if ra[k] is not None:
+                    A[f][ma] = ra[k][f]
+                if rb[k] is not None:
+                    B[f][mb] = rb[k][f]
+        return A, B
+
+    # 6. chain guard across partitions
+    t = time.perf_counter()
+    A, B = take(["member", "class_codes"])
+    same = A["member"] & B["member"] & (A["class_codes"] == B["class_codes"])
+    Ec = E[same].reset_index(drop=True)
+    deg_f = []
+    for k in range(P):
+        xi = np.concatenate([Ec["ia"].to_numpy()[Ec["pa"].to_numpy() == k], Ec["ib"].to_numpy()[Ec["pb"].to_numpy() == k]])
+        deg_f.append(client.submit(_w_core, sts[k], xi, np.ones(len(xi), dtype=np.int64), min_core, pure=False))
+    sts = _wait(deg_f, bar, "core areas")
+    E_all = E
+    E = Ec
+    A, B = take(["core", "comp"])
+    ncomp = gather(_w_get, "ncomp")
+    from zoning.distributed.unionfind import join, offsets
+
+    off = offsets(ncomp)
+    cc = A["core"] & B["core"]
+    na = off[E["pa"].to_numpy()[cc]] + A["comp"][cc]
+    nb = off[E["pb"].to_numpy()[cc]] + B["comp"][cc]
+    core_label = join(int(off[-1]), na, nb)
+    # areas of core components that span partitions: exact sums and westernmost parcel
+    spanning = np.unique(np.concatenate([na, nb]))
+    merged_info = pd.DataFrame()
+    if len(spanning):
+        node_part = np.searchsorted(off, spanning, side="right") - 1
+        infos = client.gather([client.submit(_w_comp_info, sts[k], spanning[node_part == k] - off[k], pure=False)
+                               for k in range(P) if (node_part == k).any()])
+        parts_k = [k for k in range(P) if (node_part == k).any()]
+        mi = pd.concat([i.assign(part=k) for i, k in zip(infos, parts_k, strict=True)], ignore_index=True)
+        mi["node"] = off[mi["part"].to_numpy()] + mi["g"].to_numpy()
+        mi["label"] = core_label[mi["node"].to_numpy()]
+        tot = mi.groupby("label")[_LIMBS].sum()
+        keys = mi.sort_values(["label", "kx", "ky", "pid"], kind="stable").drop_duplicates("label").set_index("label")
+        mi["area"] = to_float(tot.loc[mi["label"]].to_numpy())
+        mi[["kx", "ky", "pid"]] = keys.loc[mi["label"], ["kx", "ky", "pid"]].to_numpy()
+        merged_info = mi
+    # each core area's (area, key), for thin parcels across a boundary
+    comp_all = []
+    for k in range(P):
+        m = merged_info[merged_info["part"] == k] if len(merged_info) else pd.DataFrame()
+        comp_all.append(m)
+    # thin parcels on one side, core on the other
+    thin_rows = []
+    for side, other in (("a", "b"), ("b", "a")):
+        S, O = (A, B) if side == "a" else (B, A)
+        sel = ~S["core"] & O["core"]
+        if not sel.any():
+            continue
+        op = E[f"p{other}"].to_numpy()[sel]
+        ocomp = O["comp"][sel]
+        node = off[op] + ocomp
+        thin_rows.append(pd.DataFrame({"part": E[f"p{side}"].to_numpy()[sel], "idx": E[f"i{side}"].to_numpy()[sel],
+                                       "label": core_label[node], "op": op, "ocomp": ocomp}))
+    thin = pd.concat(thin_rows, ignore_index=True) if thin_rows else pd.DataFrame(columns=["part", "idx", "label", "op", "ocomp"])
+    if len(thin):
+        # the other side's core component: its area and key (whole-area values when it spans)
+        need = thin[["op", "ocomp"]].drop_duplicates()
+        info_f = {k: client.submit(_w_comp_info, sts[k], need["ocomp"].to_numpy()[need["op"].to_numpy() == k], pure=False)
+                  for k in np.unique(need["op"])}
+        got = pd.concat([v.assign(op=k) for k, v in zip(info_f, client.gather(list(info_f.values())), strict=True)], ignore_index=True)
+        got["area"] = to_float(got[_LIMBS].to_numpy())
+        got = got.rename(columns={"g": "ocomp"}).set_index(["op", "ocomp"])
+        if len(merged_info):
+            mm = merged_info.rename(columns={"part": "op", "g": "ocomp"}).set_index(["op", "ocomp"])
+            common = got.index.intersection(mm.index)
+            got.loc[common, ["area", "kx", "ky", "pid"]] = mm.loc[common, ["area", "kx", "ky", "pid"]].to_numpy()
+        vals_ = got.loc[list(zip(thin["op"], thin["ocomp"], strict=True)), ["area", "kx", "ky", "pid"]].to_numpy()
+        thin[["area", "kx", "ky", "pid"]] = vals_
+    asg = []
+    for k in range(P):
+        lab_k = core_label[off[k]:off[k + 1]]
+        m = comp_all[k]
+        merged_k = (m.rename(columns={"g": "comp"})[["comp", "area", "kx", "ky", "pid"]] if len(m)
+                    else pd.DataFrame(columns=["comp", "area", "kx", "ky", "pid"]))
+        tk = thin[thin["part"] == k] if len(thin) else pd.DataFrame(columns=["idx", "label", "area", "kx", "ky", "pid"])
+        asg.append(client.submit(_w_assign, sts[k], lab_k, merged_k, tk, pure=False))
+    sts = _wait(asg, bar, "thin parcels")
+    # candidates touching no core: components joined across partitions the same way
+    A, B = take(["rest", "rcomp"])
+    nrest = gather(_w_get, "nrest")
+    roff = offsets(nrest)
+    rr = A["rest"] & B["rest"]
+    rest_label = join(int(roff[-1]), roff[E["pa"].to_numpy()[rr]] + A["rcomp"][rr], roff[E["pb"].to_numpy()[rr]] + B["rcomp"][rr])
+    n_core = int(core_label.max()) + 1 if len(core_label) else 0
+    sts = [client.submit(_w_group_keys, sts[k], n_core + rest_label[roff[k]:roff[k + 1]], pure=False) for k in range(P)]
+    timings["cluster"] = time.perf_counter() - t
+
+    # 7. areas: global numbering west to east, exact sums, zone tests
+    t = time.perf_counter()
+    gk = pd.concat([g for g in gather(_w_get, "group_keys") if g is not None and len(g)], ignore_index=True) \
+        if any(len(g) for g in gather(_w_get, "group_keys")) else pd.DataFrame({"g": [], "kx": [], "ky": [], "pid": []})
+    gk = gk.sort_values(["g", "kx", "ky", "pid"], kind="stable").drop_duplicates("g")
+    gk = gk.sort_values(["kx", "ky", "pid"], kind="stable")
+    numbers = pd.Series(np.arange(len(gk), dtype=np.int64), index=gk["g"].to_numpy(dtype=np.int64))
+    ng = len(numbers)
+    sts = each(_w_areas, numbers, phase="areas")
+    aparts = [a for a in gather(_w_get, "area_part") if a is not None]
+    from zoning.stages.zones import _AREA_INDICATORS
+
+    sums: dict[str, np.ndarray] = {"area_limbs": np.zeros((ng, 4)), "count": np.zeros(ng, dtype=np.int64)}
+    for name in _AREA_INDICATORS:
+        sums[f"{name}_num"] = np.zeros((ng, 4))
+        sums[f"{name}_den"] = np.zeros((ng, 4))
+    g_class = np.empty(ng, dtype=object)
+    env = np.full((ng, 4), np.nan)
+    env[:, :2], env[:, 2:] = np.inf, -np.inf
+    stock_limbs = np.zeros((1, 4))
+    for a in aparts:
+        ids = a["areas"]
+        for key_ in sums:
+            if key_ == "area":
+                continue
+            np.add.at(sums[key_], ids, a["sums"][key_])
+        g_class[ids] = a["class"]
+        env[ids, :2] = np.minimum(env[ids, :2], a["env"][:, :2])
+        env[ids, 2:] = np.maximum(env[ids, 2:], a["env"][:, 2:])
+        stock_limbs += a["stock"]
+    stats = _area_stats(sums)
+    areas = pd.DataFrame(stats)
+    areas["candidate"] = g_class
+    areas["cluster_id"] = cluster_ids(ng)
+    lands = [a["land"] for a in aparts if "land" in a]
+    if lands and ng:
+        areas["district"] = majority_district(pd.concat(lands, ignore_index=True), ng)
+    zcode, notes, passed = decide_areas(stats, g_class, pack, lang)
+    areas["passes_area_criteria"] = passed
+    stock_km2 = float(to_float(stock_limbs)[0] / 1e6)
+    targets = quota_targets(pack, stock_km2)
+    areas["rank"] = pd.array(np.zeros(ng, dtype=np.int64), dtype="Int64")
+    areas.loc[np.ones(ng, dtype=bool), "rank"] = pd.NA
+    areas["zone"] = np.asarray(ZONES, dtype=object)[zcode]
+    areas["note"] = notes
+    timings["areas"] = time.perf_counter() - t
+
+    # 8. enclaves, with neighbours on both sides of a boundary
+    t = time.perf_counter()
+    zoned_area = zcode <= 2
+    envs = pd.DataFrame(env[zoned_area], columns=["x0", "y0", "x1", "y1"], index=np.flatnonzero(zoned_area))
+    max_m2 = enclave_ha * 1e4 if (enclave_ha > 0 and ng) else 0.0
+    E = E_all
+    sts = each(_w_enclave_prep, zcode, envs, max_m2, gap, phase="enclaves")
+    xq: list[list[np.ndarray]] = [[] for _ in range(P)]
+    xn: list[list[np.ndarray]] = [[] for _ in range(P)]
+    if max_m2 > 0 and len(E):
+        A, B = take(["enc_cand", "zoned", "codes"])
+        for S, O, side in ((A, B, "a"), (B, A, "b")):
+            sel = S["enc_cand"]
+            parts_s = E[f"p{side}"].to_numpy()[sel]
+            idx_s = E[f"i{side}"].to_numpy()[sel]
+            nc = np.where(O["zoned"][sel], O["codes"][sel], -1)
+            for k in np.unique(parts_s):
+                xq[k].append(idx_s[parts_s == k])
+                xn[k].append(nc[parts_s == k])
+    fin = [client.submit(_w_enclave_finish, sts[k], np.concatenate(xq[k] or [np.empty(0, np.int64)]),
+                         np.concatenate(xn[k] or [np.empty(0, np.int64)]), zcode, pure=False) for k in range(P)]
+    sts = fin
+    eparts = [e for e in gather(_w_get, "enc_part") if e is not None]
+    if eparts:
+        cnt = np.zeros(ng, dtype=np.int64)
+        lim = np.zeros((ng, 4))
+        for e in eparts:
+            np.add.at(cnt, e["areas"], e["count"])
+            np.add.at(lim, e["areas"], e["limbs"])
+        areas["enclaves"] = cnt
+        areas["enclave_ha"] = to_float(lim) / 1e4
+    timings["enclaves"] = time.perf_counter() - t
+
+    # 9. reasons, outputs, dissolve, summaries
+    t = time.perf_counter()
+    codes_found = {p.code for p in report.problems}
+    coverage = False if "overlap" in codes_found else (None if "overlaps_not_checked" in codes_found else True)
+    [area_cols] = client.scatter([areas[["cluster_id", "note"]]], broadcast=True)
+    sts = each(_w_outputs, pack_f, lang, mode, area_cols, coverage, phase="outputs")
+    diss = [d for d in gather(_w_get, "dissolved") if d is not None]
+    from zoning.stages.run import _dissolve
+
+    if diss:
+        nums = np.concatenate([d[0] for d in diss])
+        polys = np.array([g for d in diss for g in d[1]], dtype=object)
+        zone_nums = np.unique(nums)
+        outlines = _dissolve(polys, np.searchsorted(zone_nums, nums), coverage)
+    else:
+        zone_nums, outlines = np.empty(0, dtype=np.int64), []
+    zone_rows = areas.iloc[zone_nums].copy()
+    zone_rows["zone_label_zh"] = zone_rows["zone"].map({z: pack.zone_label(z, "zh") for z in ZONES})
+    zone_rows["zone_label_en"] = zone_rows["zone"].map({z: pack.zone_label(z, "en") for z in ZONES})
+    crs = next((c for c in client.gather([client.submit(lambda s: s["clean"].crs if s["n"] else None, s, pure=False) for s in sts]) if c is not None), None)
+    zones_gdf = gpd.GeoDataFrame(zone_rows.reset_index(drop=True), geometry=list(outlines), crs=crs)
+    ztots = [z for z in gather(_w_get, "ztot") if z is not None]
+    dtots = [d for d in gather(_w_get, "dtot") if d is not None]
+    summary = summarise_zones(pd.Series([], dtype=object), pd.Series([], dtype=float), pd.Series([], dtype=object), pack,
+                              targets, totals=combine_zone_totals(ztots))
+    by_district = summarise_by_district(pd.Series([], dtype=object), pd.Series([], dtype=float), None,
+                                        totals=pd.concat(dtots, ignore_index=True))
+    timings["outputs"] = time.perf_counter() - t
+    bar.close()
+    timings["total"] = time.perf_counter() - t0
+    settings = RunSettings(mode=mode, reference_year=year, lang=lang, gap_m=gap, min_core_neighbours=float(min_core),
+                           enclave_max_ha=enclave_ha)
+    return DistributedRun(client=client, states=sts, index_order=index_order, zones=zones_gdf, areas=areas, summary=summary,
+                          by_district=by_district, validation=report, rules=pack, thresholds=thresholds, settings=settings,
+                          stock_km2=stock_km2, n_parcels=n_total, timings=timings, cross_pairs=len(E_all))
