@@ -92,8 +92,8 @@ def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bo
 
 
 @main.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output .gpkg or .parquet.")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Output .gpkg or .parquet (with --engine dask also a folder of GeoParquet parts).")
 @click.option("--rules", "-r", default="shenzhen-2020", show_default=True, help="Rule pack name or .toml path.")
 @click.option("--set", "sets", multiple=True, metavar="CODE=VALUE", help="Override a threshold, e.g. --set SZ-C5=1.2 or --set SZ-R3=q0.6 (repeatable).")
 @click.option("--gap-m", type=float, default=None, help="Contiguity distance tolerance in metres (pack default 25).")
@@ -105,16 +105,29 @@ def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bo
 @click.option("--raster", "raster_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a zone GeoTIFF.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a report (.html or .md).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--engine", type=click.Choice(["single", "dask"]), default="single", show_default=True, help="single: this process; dask: partitions on a dask cluster (same results; PATH may be a folder of GeoParquet parts).")
+@click.option("--scheduler", default=None, metavar="ADDRESS", help="With --engine dask: a running dask scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster).")
+@click.option("--workers", type=int, default=None, help="With --engine dask and no --scheduler: worker processes of the local cluster (default 2).")
+@click.option("--partitions", type=int, default=None, help="With --engine dask: partitions (default: one per GeoParquet file or row group; re-cut in Hilbert order when given).")
 @_read_options
 def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m: float | None, min_zone_ha: float | None,
              mode: Literal["threshold", "quota"], lang: Literal["zh", "en"], reference_year: int | None,
              map_path: Path | None, raster_path: Path | None,
-             report_path: Path | None, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
+             report_path: Path | None, quiet: bool, engine: str, scheduler: str | None, workers: int | None,
+             partitions: int | None, layer: str | None, encoding: str | None, source_crs: str | None,
              cols: tuple[str, ...]) -> None:
     """Sort the parcels in PATH into zones and write them (with reasons) to OUTPUT."""
     from zoning.io.read import read_parcels
     from zoning.stages.run import run
 
+    if engine == "dask":
+        if not path.exists():
+            raise InputError(f"{path} does not exist")
+        _classify_dask(path, output, rules, sets, gap_m, min_zone_ha, mode, lang, reference_year, map_path, raster_path,
+                       report_path, quiet, scheduler, workers, partitions, layer, encoding, source_crs, cols)
+        return
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; a folder of GeoParquet parts needs --engine dask")
     parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
     result = run(parcels, rules, overrides=_overrides(sets), mode=mode, gap_m=gap_m, min_zone_ha=min_zone_ha,
                  lang=lang, reference_year=reference_year, progress=not quiet and sys.stderr.isatty())
@@ -123,6 +136,44 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
         _print_result(result, lang)
         click.echo(f"wrote {output} (layers parcels, zones, areas, summary, by_district)")
     _extras(result, map_path, raster_path, report_path, quiet)
+
+
+def _classify_dask(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m: float | None,
+                   min_zone_ha: float | None, mode: Any, lang: Any, reference_year: int | None, map_path: Path | None,
+                   raster_path: Path | None, report_path: Path | None, quiet: bool, scheduler: str | None,
+                   workers: int | None, partitions: int | None, layer: str | None, encoding: str | None,
+                   source_crs: str | None, cols: tuple[str, ...]) -> None:
+    try:
+        from zoning.distributed.engine import cluster_client, run_distributed
+    except ImportError as exc:  # pragma: no cover - the dask extra is missing
+        raise InputError(f'--engine dask needs the dask extra: pip install "zoning[dask]" ({exc})') from exc
+    from zoning.io.read import read_parcels
+
+    parquet = path.is_dir() or path.suffix.lower() in (".parquet", ".geoparquet")
+    source: Any = path if parquet else read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs,
+                                                    columns=_columns(cols))
+    tty = not quiet and sys.stderr.isatty()
+    with cluster_client(scheduler=scheduler, workers=workers if workers is not None else (None if scheduler else 2)) as client:
+        if not quiet:
+            link = getattr(client, "dashboard_link", None)
+            n = len(client.scheduler_info().get("workers", {}))
+            click.echo(f"dask: {n} worker(s) at {client.scheduler.address}" + (f"; dashboard {link}" if link else ""), err=True)
+        dr = run_distributed(source, rules, client=client, npartitions=partitions, overrides=_overrides(sets), mode=mode,
+                             gap_m=gap_m, min_zone_ha=min_zone_ha, lang=lang, reference_year=reference_year,
+                             columns=_columns(cols) if parquet else None, progress=tty)
+        single_file = output.suffix.lower() in (".gpkg", ".parquet", ".geoparquet") and not output.is_dir()
+        result: Any = dr.to_result() if (single_file or map_path or raster_path or report_path) else dr
+        if single_file:
+            result.to_file(output)
+        else:
+            dr.write(output)
+        if not quiet:
+            _print_result(result, lang)
+            what = "layers parcels, zones, areas, summary, by_district" if single_file else \
+                "parcels/part-*.parquet, zones.parquet, areas.parquet, summary.csv, by_district.csv, validation.csv"
+            click.echo(f"wrote {output} ({what}; {dr.n_parcels:,} parcels in {len(dr.states)} partitions, {dr.timings['total']:.1f} s)")
+    if result is not dr:
+        _extras(result, map_path, raster_path, report_path, quiet)
 
 
 def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report_path: Path | None, quiet: bool) -> None:
@@ -184,7 +235,7 @@ def _print_result(result: Any, lang: str) -> None:
         for dist, r in d.iterrows():
             click.echo("  " + _ljust(str(dist), 10) + "".join(f"{r[c]:>20.2f}" for c in cols))
     click.echo("\nExamples of reasons:")
-    p = result.parcels
+    p = result.parcels if hasattr(result, "parcels") else result.examples()
     for z in ["retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned"]:
         hit = p[p["zone"] == z]
         if len(hit):

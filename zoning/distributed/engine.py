@@ -26,10 +26,12 @@ tables. Nothing in a phase depends on how the layer was cut:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -46,7 +48,7 @@ from zoning.stages.sums import group_limbs, to_float
 from zoning.stages.validate import OVERLAP_AUTO_LIMIT, ValidationReport
 from zoning.units import ZONES
 
-__all__ = ["DistributedRun", "run_distributed"]
+__all__ = ["DistributedRun", "cluster_client", "run_distributed"]
 
 _LIMBS = ["l0", "l1", "l2", "l3"]
 PHASES = ("standardise", "validate", "classify", "halo pairs", "core areas", "thin parcels", "areas", "enclaves", "outputs")
@@ -362,6 +364,14 @@ def _w_frames(st: dict[str, Any]) -> tuple[Any, Any, Any]:
     return st["out"], st["ind"], st["cls"].table
 
 
+def _w_examples(st: dict[str, Any]) -> pd.DataFrame | None:
+    if st["n"] == 0 or st.get("out") is None:
+        return None
+    out = st["out"]
+    return pd.DataFrame({"parcel_id": out["parcel_id"].astype(str).to_numpy(), "zone": out["zone"].astype(str).to_numpy(),
+                         "reason": out["reason"].astype(str).to_numpy()}).drop_duplicates("zone")
+
+
 def _w_write(st: dict[str, Any], path: str) -> int:
     if st["n"] == 0 or st.get("out") is None:
         return 0
@@ -467,6 +477,13 @@ class DistributedRun:
                             classification=Classification(cls, dict(self.thresholds), self.rules.pack.name),
                             timings=self.timings)
 
+    def examples(self) -> pd.DataFrame:
+        """The first parcel of each zone (in partition order): ``parcel_id``, ``zone``, ``reason``."""
+        rows = [r for r in self.client.gather([self.client.submit(_w_examples, s, pure=False) for s in self.states]) if r is not None]
+        if not rows:
+            return pd.DataFrame({"parcel_id": [], "zone": [], "reason": []})
+        return pd.concat(rows, ignore_index=True).drop_duplicates("zone")
+
     def write(self, folder: str | os.PathLike[str]) -> Path:
         """Write ``parcels/part-NNNNN.parquet`` from the workers, and the zones, areas,
         summary, by-district and validation tables beside them."""
@@ -487,6 +504,33 @@ class DistributedRun:
         self.by_district.reset_index().to_csv(folder / "by_district.csv", index=False)
         self.validation.to_frame().to_csv(folder / "validation.csv", index=False)
         return folder
+
+
+@contextlib.contextmanager
+def cluster_client(client: Any = None, *, scheduler: str | None = None, workers: int | None = None,
+                   memory_limit: str | float | None = "auto") -> Iterator[Any]:
+    """A ``dask.distributed`` client: the one given, one connected to ``scheduler``, the
+    current one, or a ``LocalCluster`` of ``workers`` processes (default 2, one thread each)
+    started here and closed on exit."""
+    from distributed import Client, LocalCluster
+
+    if client is not None:
+        yield client
+        return
+    if scheduler:
+        with Client(scheduler) as c:
+            yield c
+        return
+    if workers is None:
+        try:
+            from distributed import get_client
+
+            yield get_client()
+            return
+        except ValueError:
+            pass
+    with LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, memory_limit=memory_limit) as lc, Client(lc) as c:
+        yield c
 
 
 def _progress(total: int, enabled: bool) -> Any:

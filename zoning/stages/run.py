@@ -109,6 +109,9 @@ def run(
     columns: dict[str, str] | None = None,
     check_overlaps: bool | str = "auto",
     progress: bool = False,
+    engine: Literal["single", "dask"] = "single",
+    client: Any = None,
+    npartitions: int | None = None,
 ) -> ZoningResult:
     """Sort parcels into zones and explain every decision.
 
@@ -138,6 +141,16 @@ def run(
         up to 200,000 parcels and reports that larger ones were not checked; ``True`` always.
     progress
         Show a progress bar over the stages (``tqdm.auto``; the CLI turns it on in a terminal).
+    engine
+        ``"single"`` (default): this process. ``"dask"``: partition by partition on a
+        ``dask.distributed`` cluster (the ``dask`` extra), with the same results; a path may
+        then be a GeoParquet file or a folder of parts. See :doc:`/user-guide/province`.
+    client
+        The ``dask.distributed.Client`` for ``engine="dask"`` (default: the current client,
+        else a local cluster of 2 worker processes for this call).
+    npartitions
+        Partitions for ``engine="dask"`` (default: one per worker for a GeoDataFrame, one per
+        file or row group for GeoParquet).
 
     Returns
     -------
@@ -157,6 +170,16 @@ def run(
     >>> len(result.parcels) == len(zoning.read_parcels(zoning.datasets.get_path("parcels")))
     True
     """
+    if engine == "dask":
+        from zoning.distributed.engine import cluster_client, run_distributed
+
+        with cluster_client(client) as c:
+            return run_distributed(parcels, rules, client=c, npartitions=npartitions, overrides=overrides, mode=mode,
+                                   reference_year=reference_year, gap_m=gap_m, min_zone_ha=min_zone_ha, lang=lang,
+                                   columns=columns, check_overlaps=check_overlaps, progress=progress).to_result()
+    if engine != "single":
+        msg = f"engine must be 'single' or 'dask', got {engine!r}"
+        raise ValueError(msg)
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
 
