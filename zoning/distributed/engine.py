@@ -51,10 +51,20 @@ from zoning.units import ZONES
 __all__ = ["DistributedRun", "cluster_client", "run_distributed"]
 
 _LIMBS = ["l0", "l1", "l2", "l3"]
-PHASES = ("standardise", "validate", "classify", "halo pairs", "core areas", "thin parcels", "areas", "enclaves", "outputs")
+PHASES = ("standardise", "validate", "halo pairs", "classify", "core areas", "thin parcels", "areas", "enclaves", "outputs")
 
 
 # --- worker side: one function per phase, on one partition's state (a dict) --------------
+
+def _nthreads() -> int:
+    """Threads a task may use: the worker's own (dask runs one task per worker thread)."""
+    try:
+        from distributed import get_worker
+
+        return max(1, int(get_worker().state.nthreads))
+    except (ImportError, ValueError, AttributeError):
+        return 1
+
 
 def _w_standardise(part: gpd.GeoDataFrame, columns: dict[str, str] | None, target_crs: Any) -> dict[str, Any]:
     from zoning.io.crs import ensure_metric_crs
@@ -100,33 +110,50 @@ def _w_validate(st: dict[str, Any], pack: RulePack, year: int, percent: dict[str
     return out
 
 
-def _w_classify(st: dict[str, Any], pack: RulePack, thresholds: dict[str, Any], gap: float, overlaps: bool,
-                tolerance_m2: float) -> dict[str, Any]:
-    from zoning.stages.classify import NOT_INDUSTRIAL, classify
-    from zoning.stages.cluster import neighbour_pairs
+def _w_geometry(st: dict[str, Any], overlaps: bool, tolerance_m2: float) -> dict[str, Any]:
+    """Geometry, boxes and ids for the halo; overlaps inside the partition."""
     from zoning.stages.validate import local_overlap_pairs
-    from zoning.stages.zones import candidate_codes
 
     st = dict(st)
     if st["n"] == 0:
         st.update(box=None, overlaps=None)
         return st
-    clean, ind = st["clean"], st["ind"]
+    clean = st["clean"]
+    geoms = clean.geometry.to_numpy()
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    b = shapely.bounds(geoms)
+    box = (float(np.nanmin(b[present, 0])), float(np.nanmin(b[present, 1])), float(np.nanmax(b[present, 2])),
+           float(np.nanmax(b[present, 3]))) if present.any() else None
+    st.update(geoms=geoms, bounds=b, present=present, box=box, ids=np.asarray(clean["parcel_id"].astype(str), dtype=object),
+              overlaps=local_overlap_pairs(clean, tolerance_m2, threads=_nthreads()) if overlaps else None)
+    return st
+
+
+def _w_classify(st: dict[str, Any], pack: RulePack, thresholds: dict[str, Any], gap: float) -> dict[str, Any]:
+    from zoning.stages.classify import NOT_INDUSTRIAL, classify
+    from zoning.stages.cluster import neighbour_pairs
+    from zoning.stages.zones import candidate_codes
+
+    st = dict(st)
+    if st["n"] == 0:
+        return st
+    ind = st["ind"]
     cls = classify(ind, rules=pack, thresholds=thresholds)
     in_stock = cls["in_stock"].to_numpy()
     classes = np.where(in_stock, cls["candidate"].to_numpy(dtype=object), NOT_INDUSTRIAL)
     codes = candidate_codes(classes, pack)
-    geoms = clean.geometry.to_numpy()
-    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-    b = shapely.bounds(geoms)
-    i, j = neighbour_pairs(geoms, codes, gap_m=gap)
-    box = (float(np.nanmin(b[present, 0])), float(np.nanmin(b[present, 1])), float(np.nanmax(b[present, 2])),
-           float(np.nanmax(b[present, 3]))) if present.any() else None
-    st.update(cls=cls, classes=classes, class_codes=codes, member=(codes >= 0) & present, geoms=geoms, bounds=b,
-              ids=np.asarray(clean["parcel_id"].astype(str), dtype=object),
-              area0=np.nan_to_num(ind["land_area_m2"].to_numpy(dtype="float64"), nan=0.0),
-              pi=i, pj=j, box=box, overlaps=local_overlap_pairs(clean, tolerance_m2) if overlaps else None)
+    i, j = neighbour_pairs(st["geoms"], codes, gap_m=gap, threads=_nthreads())
+    st.update(cls=cls, classes=classes, class_codes=codes, member=(codes >= 0) & st["present"],
+              area0=np.nan_to_num(ind["land_area_m2"].to_numpy(dtype="float64"), nan=0.0), pi=i, pj=j)
     return st
+
+
+def _w_small(st: dict[str, Any]) -> tuple[int, dict[str, Any], np.ndarray]:
+    return st["n"], st["evidence"], st["id_hash"]
+
+
+def _w_crs(st: dict[str, Any]) -> Any:
+    return st["clean"].crs if st["n"] else None
 
 
 def _w_box(st: dict[str, Any]) -> Any:
@@ -299,7 +326,7 @@ def _w_enclave_prep(st: dict[str, Any], zcode: np.ndarray, env: pd.DataFrame, ma
     cand = enclave_candidates(st["geoms"], st["bounds"], pz, in_stock, st["area0"], max_m2, env, gap)
     ci = np.flatnonzero(cand)
     if len(ci):
-        qi, qj = pairs_within(st["geoms"][ci], st["geoms"], distance=gap)
+        qi, qj = pairs_within(st["geoms"][ci], st["geoms"], distance=gap, threads=_nthreads())
         qi = ci[qi]
         keep = qi != qj
         qi, qj = qi[keep], qj[keep]
@@ -448,13 +475,19 @@ class DistributedRun:
     n_parcels: int
     timings: dict[str, float] = field(default_factory=dict)
     cross_pairs: int = 0
+    home: list[str] = field(default_factory=list)
+
+    def _each(self, fn: Any, *args: Any) -> list[Any]:
+        futs = [self.client.submit(fn, s, *args, pure=False, workers=[self.home[k]] if self.home else None,
+                                   allow_other_workers=True) for k, s in enumerate(self.states)]
+        return self.client.gather(futs)
 
     def to_result(self) -> Any:
         """Gather every partition into one :class:`~zoning.ZoningResult`."""
         from zoning.stages.classify import Classification
         from zoning.stages.result import ZoningResult
 
-        frames = [f for f in self.client.gather([self.client.submit(_w_frames, s, pure=False) for s in self.states]) if f[0] is not None]
+        frames = [f for f in self._each(_w_frames) if f[0] is not None]
         out = pd.concat([f[0] for f in frames])
         ind = pd.concat([f[1] for f in frames])
         cls = pd.concat([f[2] for f in frames])
@@ -479,7 +512,7 @@ class DistributedRun:
 
     def examples(self) -> pd.DataFrame:
         """The first parcel of each zone (in partition order): ``parcel_id``, ``zone``, ``reason``."""
-        rows = [r for r in self.client.gather([self.client.submit(_w_examples, s, pure=False) for s in self.states]) if r is not None]
+        rows = [r for r in self._each(_w_examples) if r is not None]
         if not rows:
             return pd.DataFrame({"parcel_id": [], "zone": [], "reason": []})
         return pd.concat(rows, ignore_index=True).drop_duplicates("zone")
@@ -493,7 +526,8 @@ class DistributedRun:
         (folder / "parcels").mkdir(parents=True, exist_ok=True)
         for old in (folder / "parcels").glob("part-*.parquet"):
             old.unlink()
-        futs = [self.client.submit(_w_write, s, str((folder / "parcels" / f"part-{k:05d}.parquet").resolve()), pure=False)
+        futs = [self.client.submit(_w_write, s, str((folder / "parcels" / f"part-{k:05d}.parquet").resolve()), pure=False,
+                                   workers=[self.home[k]] if self.home else None, allow_other_workers=True)
                 for k, s in enumerate(self.states)]
         self.client.gather(futs)
         write_layers({"zones": self.zones}, folder / "zones.parquet")
@@ -566,7 +600,12 @@ def _target_crs(client: Any, parts: list[Any]) -> Any:
     return ensure_metric_crs(gpd.GeoDataFrame(geometry=[box], crs=crs)).crs
 
 
-def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: str, seed: int) -> tuple[list[Any], pd.Index | None]:
+def _is_parquet(path: Any) -> bool:
+    p = Path(path)
+    return p.is_dir() or p.suffix.lower() in (".parquet", ".geoparquet", ".pq")
+
+
+def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: Any, seed: int) -> tuple[list[Any], pd.Index | None]:
     from zoning.distributed.partitions import assign, list_parts, split
 
     if isinstance(parcels, gpd.GeoDataFrame):
@@ -574,9 +613,12 @@ def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: str,
             msg = ("the GeoDataFrame index is not unique; every stage aligns results to the index. "
                    "Call parcels.reset_index(drop=True) first")
             raise ValidationError(msg)
+        if not isinstance(partitioning, str):  # an explicit partition number per row
+            part = np.asarray(partitioning, dtype=np.int64)
+            n = max(int(npartitions or 0), int(part.max()) + 1 if len(part) else 1)
+            return split(parcels, part, n), parcels.index
         n = npartitions or max(1, len(client.scheduler_info()["workers"]))
-        parts = split(parcels, assign(parcels, n, partitioning, seed=seed), n)  # type: ignore[arg-type]
-        return client.scatter(parts), parcels.index
+        return split(parcels, assign(parcels, n, partitioning, seed=seed), n), parcels.index  # type: ignore[arg-type]
     import dask_geopandas
 
     files = list_parts(parcels)
@@ -607,7 +649,7 @@ def run_distributed(
     *,
     client: Any = None,
     npartitions: int | None = None,
-    partitioning: Literal["hilbert", "random"] = "hilbert",
+    partitioning: Literal["hilbert", "random"] | np.ndarray = "hilbert",
     seed: int = 0,
     overrides: dict[str, Any] | None = None,
     mode: Literal["threshold", "quota"] = "threshold",
@@ -631,7 +673,8 @@ def run_distributed(
     client
         A ``dask.distributed.Client``; by default the current one.
     npartitions, partitioning, seed
-        How to cut the layer: ``"hilbert"`` (default) or ``"random"`` (for tests).
+        How to cut the layer: ``"hilbert"`` (default), ``"random"`` (for tests), or a partition
+        number per row of a GeoDataFrame.
     drop_cross_pairs
         Ignore neighbours across partitions — **wrong results**; only for showing that the
         equivalence tests notice.
@@ -669,24 +712,40 @@ def run_distributed(
     enclave_ha = _param(pack, "enclave_max_ha", None, 0.0)
     tolerance = 1.0
 
+    if not isinstance(parcels, gpd.GeoDataFrame) and not _is_parquet(parcels):
+        from zoning.io.read import read_parcels  # GeoPackage, shapefile, …: read here, then cut
+
+        parcels = read_parcels(parcels, columns=columns)
+        columns = None
     parts, index_order = _load(client, parcels, npartitions, partitioning, seed)
     P = len(parts)
     bar = _progress(P * len(PHASES), progress)
     [pack_f] = client.scatter([pack], broadcast=True)
 
-    def each(fn: Any, *args: Any, states: list[Any] | None = None, phase: str = "", **kw: Any) -> list[Any]:
-        futs = [client.submit(fn, s, *args, pure=False, **kw) for s in (states or sts)]
-        return _wait(futs, bar, phase)
+    # partition k lives on worker home[k] from phase to phase: tasks go to their data
+    names = sorted(client.scheduler_info()["workers"])
+    home = [names[k % len(names)] for k in range(P)]
+
+    if isinstance(parcels, gpd.GeoDataFrame):
+        sts = [client.scatter(parts[k], workers=[home[k]]) for k in range(P)]
+
+    def sub(k: int, fn: Any, *args: Any) -> Any:
+        return client.submit(fn, sts[k], *args, pure=False, workers=[home[k]], allow_other_workers=True)
+
+    def each(fn: Any, *args: Any, phase: str = "") -> list[Any]:
+        return _wait([sub(k, fn, *args) for k in range(P)], bar, phase)
 
     def gather(fn: Any, *args: Any) -> list[Any]:
-        return client.gather([client.submit(fn, s, *args, pure=False) for s in sts])
+        return client.gather([sub(k, fn, *args) for k in range(P)])
 
     # 1. standardise; share columns in percent and duplicate ids over the whole layer
     t = time.perf_counter()
     target = _target_crs(client, parts) if not isinstance(parcels, gpd.GeoDataFrame) else None
-    sts = each(_w_standardise, columns, target, states=parts, phase="standardise")
+    if not isinstance(parcels, gpd.GeoDataFrame):
+        sts = parts
+    sts = each(_w_standardise, columns, target, phase="standardise")
     del parts
-    small = client.gather([client.submit(lambda s: (s["n"], s["evidence"], s["id_hash"]), s, pure=False) for s in sts])
+    small = gather(_w_small)
     n_total = sum(x[0] for x in small)
     evidence: dict[str, list[float]] = {}
     for _, ev, _ in small:
@@ -719,13 +778,38 @@ def run_distributed(
         if not check_overlaps:
             problems.append(Problem("info", "overlaps_not_checked", f"overlapping parcels were not checked ({n_total:,} parcels > {OVERLAP_AUTO_LIMIT:,}); the zone outlines fall back to a full union if the parcels overlap", "geometry", [], "run `zoning validate` (or validate_parcels(..., check_overlaps=True)) once on this layer"))
     check_ov = bool(check_overlaps)
+    timings["validate"] = time.perf_counter() - t
+
+    # 3. halo pairs between partitions whose boxes come within gap_m (and overlaps across them)
+    t = time.perf_counter()
+    sts = each(_w_geometry, check_ov, tolerance, phase="halo pairs")
+    from zoning.distributed.partitions import boxes_within
+
+    boxes = gather(_w_box)
+    pairs = [] if drop_cross_pairs else boxes_within(boxes, gap)
+    cross_f = []
+    for a, b in pairs:
+        h = sub(b, _w_halo, boxes[a], gap)
+        cross_f.append(sub(a, _w_cross, h, boxes[b], gap, check_ov, tolerance))
+    cross = client.gather(cross_f)
+    bar.update(P)
+    E = pd.DataFrame({"pa": np.concatenate([np.full(len(x["ia"]), a) for (a, _), x in zip(pairs, cross, strict=True)] or [np.empty(0, np.int64)]),
+                      "ia": np.concatenate([x["ia"] for x in cross] or [np.empty(0, np.int64)]),
+                      "pb": np.concatenate([np.full(len(x["ib"]), b) for (_, b), x in zip(pairs, cross, strict=True)] or [np.empty(0, np.int64)]),
+                      "ib": np.concatenate([x["ib"] for x in cross] or [np.empty(0, np.int64)])}).astype(np.int64)
+    if check_ov:
+        ovs = [o for o in gather(_w_get, "overlaps") if o is not None] + [x["overlaps"] for x in cross]
+        p = overlap_problem(pd.concat(ovs, ignore_index=True) if ovs else pd.DataFrame(), tolerance) if ovs else None
+        if p is not None:
+            problems.append(p)
+    timings["halo"] = time.perf_counter() - t
+
     report = PartitionedReport(problems, gpd.GeoDataFrame(), pack.pack.name, n_total)
     if report.errors:
         bar.close()
         raise ValidationError(str(report), report=report)
-    timings["validate"] = time.perf_counter() - t
 
-    # 3. quantile thresholds over the whole layer
+    # 4. quantile thresholds over the whole layer
     t = time.perf_counter()
     qparts = gather(_w_get, "quantiles")
     thresholds: dict[str, Any] = {}
@@ -743,39 +827,16 @@ def run_distributed(
             resolved[key] = weighted_quantile(np.concatenate(vs) if vs else np.empty(0), np.concatenate(ws) if ws else np.empty(0), c.quantile)
         thresholds[c.code] = resolved[key]
 
-    # 4. classify; neighbour pairs inside partitions
-    sts = each(_w_classify, pack_f, thresholds, gap, check_ov, tolerance, phase="classify")
+    # 5. classify; neighbour pairs inside partitions
+    sts = each(_w_classify, pack_f, thresholds, gap, phase="classify")
     timings["classify"] = time.perf_counter() - t
-
-    # 5. halo pairs between partitions whose boxes come within gap_m
-    t = time.perf_counter()
-    from zoning.distributed.partitions import boxes_within
-
-    boxes = gather(_w_box)
-    pairs = [] if drop_cross_pairs else boxes_within(boxes, gap)
-    cross_f = []
-    for a, b in pairs:
-        h = client.submit(_w_halo, sts[b], boxes[a], gap, pure=False)
-        cross_f.append(client.submit(_w_cross, sts[a], h, boxes[b], gap, check_ov, tolerance, pure=False))
-    cross = client.gather(cross_f)
-    bar.update(P)
-    E = pd.DataFrame({"pa": np.concatenate([np.full(len(x["ia"]), a) for (a, _), x in zip(pairs, cross, strict=True)] or [np.empty(0, np.int64)]),
-                      "ia": np.concatenate([x["ia"] for x in cross] or [np.empty(0, np.int64)]),
-                      "pb": np.concatenate([np.full(len(x["ib"]), b) for (_, b), x in zip(pairs, cross, strict=True)] or [np.empty(0, np.int64)]),
-                      "ib": np.concatenate([x["ib"] for x in cross] or [np.empty(0, np.int64)])}).astype(np.int64)
-    if check_ov:
-        ovs = [o for o in gather(_w_get, "overlaps") if o is not None] + [x["overlaps"] for x in cross]
-        p = overlap_problem(pd.concat(ovs, ignore_index=True) if ovs else pd.DataFrame(), tolerance) if ovs else None
-        if p is not None:
-            report.problems.append(p)
-    timings["halo"] = time.perf_counter() - t
 
     def take(names: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Fields of both ends of every cross pair."""
         futs_a, futs_b = [], []
         for k in range(P):
-            futs_a.append(client.submit(_w_take, sts[k], E["ia"].to_numpy()[E["pa"].to_numpy() == k], names, pure=False))
-            futs_b.append(client.submit(_w_take, sts[k], E["ib"].to_numpy()[E["pb"].to_numpy() == k], names, pure=False))
+            futs_a.append(sub(k, _w_take, E["ia"].to_numpy()[E["pa"].to_numpy() == k], names))
+            futs_b.append(sub(k, _w_take, E["ib"].to_numpy()[E["pb"].to_numpy() == k], names))
         ra, rb = client.gather(futs_a), client.gather(futs_b)
         first = next(r for r in ra if r is not None)
         A = {f: np.empty(len(E), dtype=first[f].dtype) for f in names}
@@ -797,7 +858,7 @@ def run_distributed(
     deg_f = []
     for k in range(P):
         xi = np.concatenate([Ec["ia"].to_numpy()[Ec["pa"].to_numpy() == k], Ec["ib"].to_numpy()[Ec["pb"].to_numpy() == k]])
-        deg_f.append(client.submit(_w_core, sts[k], xi, np.ones(len(xi), dtype=np.int64), min_core, pure=False))
+        deg_f.append(sub(k, _w_core, xi, np.ones(len(xi), dtype=np.int64), min_core))
     sts = _wait(deg_f, bar, "core areas")
     E_all = E
     E = Ec
@@ -815,7 +876,7 @@ def run_distributed(
     merged_info = pd.DataFrame()
     if len(spanning):
         node_part = np.searchsorted(off, spanning, side="right") - 1
-        infos = client.gather([client.submit(_w_comp_info, sts[k], spanning[node_part == k] - off[k], pure=False)
+        infos = client.gather([sub(k, _w_comp_info, spanning[node_part == k] - off[k])
                                for k in range(P) if (node_part == k).any()])
         parts_k = [k for k in range(P) if (node_part == k).any()]
         mi = pd.concat([i.assign(part=k) for i, k in zip(infos, parts_k, strict=True)], ignore_index=True)
@@ -847,7 +908,7 @@ def run_distributed(
     if len(thin):
         # the other side's core component: its area and key (whole-area values when it spans)
         need = thin[["op", "ocomp"]].drop_duplicates()
-        info_f = {k: client.submit(_w_comp_info, sts[k], need["ocomp"].to_numpy()[need["op"].to_numpy() == k], pure=False)
+        info_f = {k: sub(k, _w_comp_info, need["ocomp"].to_numpy()[need["op"].to_numpy() == k])
                   for k in np.unique(need["op"])}
         got = pd.concat([v.assign(op=k) for k, v in zip(info_f, client.gather(list(info_f.values())), strict=True)], ignore_index=True)
         got["area"] = to_float(got[_LIMBS].to_numpy())
@@ -865,7 +926,7 @@ def run_distributed(
         merged_k = (m.rename(columns={"g": "comp"})[["comp", "area", "kx", "ky", "pid"]] if len(m)
                     else pd.DataFrame(columns=["comp", "area", "kx", "ky", "pid"]))
         tk = thin[thin["part"] == k] if len(thin) else pd.DataFrame(columns=["idx", "label", "area", "kx", "ky", "pid"])
-        asg.append(client.submit(_w_assign, sts[k], lab_k, merged_k, tk, pure=False))
+        asg.append(sub(k, _w_assign, lab_k, merged_k, tk))
     sts = _wait(asg, bar, "thin parcels")
     # candidates touching no core: components joined across partitions the same way
     A, B = take(["rest", "rcomp"])
@@ -874,7 +935,7 @@ def run_distributed(
     rr = A["rest"] & B["rest"]
     rest_label = join(int(roff[-1]), roff[E["pa"].to_numpy()[rr]] + A["rcomp"][rr], roff[E["pb"].to_numpy()[rr]] + B["rcomp"][rr])
     n_core = int(core_label.max()) + 1 if len(core_label) else 0
-    sts = [client.submit(_w_group_keys, sts[k], n_core + rest_label[roff[k]:roff[k + 1]], pure=False) for k in range(P)]
+    sts = [sub(k, _w_group_keys, n_core + rest_label[roff[k]:roff[k + 1]]) for k in range(P)]
     timings["cluster"] = time.perf_counter() - t
 
     # 7. areas: global numbering west to east, exact sums, zone tests
@@ -943,8 +1004,8 @@ def run_distributed(
             for k in np.unique(parts_s):
                 xq[k].append(idx_s[parts_s == k])
                 xn[k].append(nc[parts_s == k])
-    fin = [client.submit(_w_enclave_finish, sts[k], np.concatenate(xq[k] or [np.empty(0, np.int64)]),
-                         np.concatenate(xn[k] or [np.empty(0, np.int64)]), zcode, pure=False) for k in range(P)]
+    fin = [sub(k, _w_enclave_finish, np.concatenate(xq[k] or [np.empty(0, np.int64)]),
+                         np.concatenate(xn[k] or [np.empty(0, np.int64)]), zcode) for k in range(P)]
     sts = fin
     eparts = [e for e in gather(_w_get, "enc_part") if e is not None]
     if eparts:
@@ -976,7 +1037,7 @@ def run_distributed(
     zone_rows = areas.iloc[zone_nums].copy()
     zone_rows["zone_label_zh"] = zone_rows["zone"].map({z: pack.zone_label(z, "zh") for z in ZONES})
     zone_rows["zone_label_en"] = zone_rows["zone"].map({z: pack.zone_label(z, "en") for z in ZONES})
-    crs = next((c for c in client.gather([client.submit(lambda s: s["clean"].crs if s["n"] else None, s, pure=False) for s in sts]) if c is not None), None)
+    crs = next((c for c in gather(_w_crs) if c is not None), None)
     zones_gdf = gpd.GeoDataFrame(zone_rows.reset_index(drop=True), geometry=list(outlines), crs=crs)
     ztots = [z for z in gather(_w_get, "ztot") if z is not None]
     dtots = [d for d in gather(_w_get, "dtot") if d is not None]
@@ -991,4 +1052,4 @@ def run_distributed(
                            enclave_max_ha=enclave_ha)
     return DistributedRun(client=client, states=sts, index_order=index_order, zones=zones_gdf, areas=areas, summary=summary,
                           by_district=by_district, validation=report, rules=pack, thresholds=thresholds, settings=settings,
-                          stock_km2=stock_km2, n_parcels=n_total, timings=timings, cross_pairs=len(E_all))
+                          stock_km2=stock_km2, n_parcels=n_total, timings=timings, cross_pairs=len(E_all), home=home)

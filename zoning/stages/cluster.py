@@ -124,7 +124,8 @@ def pick_core_area(parcel: np.ndarray, area: np.ndarray, key: np.ndarray, label:
     return chosen.reindex(parcel).to_numpy()
 
 
-def neighbour_pairs(geoms: np.ndarray, class_codes: np.ndarray, *, gap_m: float) -> tuple[np.ndarray, np.ndarray]:
+def neighbour_pairs(geoms: np.ndarray, class_codes: np.ndarray, *, gap_m: float,
+                    threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Same-class neighbour pairs ``(i, j)``, ``i < j``, in row positions (class code ≥ 0).
 
     The neighbour graph :func:`cluster` groups; reusable across scenarios that keep the
@@ -138,12 +139,12 @@ def neighbour_pairs(geoms: np.ndarray, class_codes: np.ndarray, *, gap_m: float)
     geoms = np.asarray(geoms, dtype=object)
     cls = np.asarray(class_codes)
     idx = np.flatnonzero((cls >= 0) & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms))
-    i, j = _member_pairs(geoms[idx], cls[idx], gap_m)
+    i, j = _member_pairs(geoms[idx], cls[idx], gap_m, threads)
     return idx[i], idx[j]
 
 
-def _member_pairs(geoms: np.ndarray, cls: np.ndarray, gap_m: float) -> tuple[np.ndarray, np.ndarray]:
-    i, j = adjacency(geoms, distance=gap_m)
+def _member_pairs(geoms: np.ndarray, cls: np.ndarray, gap_m: float, threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    i, j = adjacency(geoms, distance=gap_m, threads=threads)
     same = cls[i] == cls[j]
     return i[same], j[same]
 

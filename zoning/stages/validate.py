@@ -211,7 +211,7 @@ def duplicate_id_problem(ids: pd.Series) -> Problem | None:
     return Problem("error", "duplicate_id", f"{len(groups)} parcel id(s) are used more than once: {ex}", "parcel_id", sorted(groups), "give every parcel a unique id (results, reasons and maps are keyed by it)")
 
 
-def local_overlap_pairs(gdf: gpd.GeoDataFrame, tolerance_m2: float) -> pd.DataFrame:
+def local_overlap_pairs(gdf: gpd.GeoDataFrame, tolerance_m2: float, *, threads: int | None = None) -> pd.DataFrame:
     """:func:`overlap_pairs` among the parcels of one frame (valid polygons only)."""
     geom = gdf.geometry.to_numpy()
     ok = np.isin(shapely.get_type_id(geom), [3, 6]) & shapely.is_valid(geom)
@@ -223,7 +223,8 @@ def local_overlap_pairs(gdf: gpd.GeoDataFrame, tolerance_m2: float) -> pd.DataFr
 
     # interiors intersect (DE-9IM 2********): overlaps, a parcel inside another, the same polygon twice
     g = geom[sub]
-    pi, pj = pairs_within(g, g, distance=0.0, upper=True, exact=lambda a, b: shapely.relate_pattern(a, b, "2********"))
+    pi, pj = pairs_within(g, g, distance=0.0, upper=True, threads=threads,
+                          exact=lambda a, b: shapely.relate_pattern(a, b, "2********"))
     return overlap_pairs(g[pi], g[pj], ids[sub[pi]], ids[sub[pj]], tolerance_m2)
 
 

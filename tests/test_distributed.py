@@ -1,0 +1,257 @@
+"""The dask engine gives exactly the single-machine results, for any partitioning.
+
+A ``LocalCluster`` of 2 worker processes (this machine has 2 cores). Compared parcel for
+parcel: zone, cluster_id, reasons, criteria, flags; the areas table bit for bit; the zone
+outlines with ``shapely.equals``; the summary tables bit for bit; the validation findings
+(severity, code, column, count and parcel ids).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from conftest import industrial, make_parcels
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import zoning
+from zoning.synthetic import synthetic_parcels
+
+distributed = pytest.importorskip("distributed")
+pytest.importorskip("dask_geopandas")
+
+from zoning.distributed.engine import run_distributed  # noqa: E402
+
+FIXED = {"SZ-R3": 400, "SZ-C2": 400}
+PARCEL_COLUMNS = ["zone", "zone_label", "cluster_id", "reason", "criteria_met", "criteria_failed", "criteria_missing",
+                  "enclave", "candidate", "land_area_m2", "far", "legal_ratio", "output_wan_per_mu"]
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc, \
+            distributed.Client(lc) as c:
+        yield c
+
+
+def _findings(result) -> list[tuple]:
+    return sorted((p.severity, p.code, p.column or "", len(p.ids), tuple(sorted(p.ids))) for p in result.validation.problems)
+
+
+def differences(a, b) -> dict[str, object]:
+    """What differs between two results (empty when they are the same)."""
+    out: dict[str, object] = {}
+    pa = pd.DataFrame(a.parcels).set_index("parcel_id")
+    pb = pd.DataFrame(b.parcels).set_index("parcel_id")
+    if sorted(pa.index) != sorted(pb.index):
+        return {"parcels": "different parcel ids"}
+    pb = pb.loc[pa.index]
+    cols = PARCEL_COLUMNS + sorted(c for c in pa.columns if c.startswith("SZ-"))
+    for c in cols:
+        x = pa[c].astype(object).where(pa[c].notna(), None).to_numpy()
+        y = pb[c].astype(object).where(pb[c].notna(), None).to_numpy()
+        n = int(sum(u != v for u, v in zip(x, y, strict=True)))
+        if n:
+            out[c] = n
+    for name in ("areas", "summary", "by_district"):
+        try:
+            pd.testing.assert_frame_equal(getattr(a, name).reset_index(drop=name == "areas"),
+                                          getattr(b, name).reset_index(drop=name == "areas"),
+                                          check_dtype=False, check_exact=True, check_categorical=False)
+        except AssertionError as exc:
+            out[name] = str(exc)[:400]
+    za, zb = a.zones, b.zones
+    if len(za) != len(zb) or list(za["cluster_id"]) != list(zb["cluster_id"]):
+        out["zones"] = (len(za), len(zb))
+    elif len(za) and not shapely.equals(za.geometry.to_numpy(), zb.geometry.to_numpy()).all():
+        out["zone outlines"] = int((~shapely.equals(za.geometry.to_numpy(), zb.geometry.to_numpy())).sum())
+    if _findings(a) != _findings(b):
+        out["validation"] = (_findings(a), _findings(b))
+    if a.thresholds != b.thresholds:
+        out["thresholds"] = (a.thresholds, b.thresholds)
+    if a.stock_km2 != b.stock_km2:
+        out["stock_km2"] = (a.stock_km2, b.stock_km2)
+    return out
+
+
+def dask_run(client, parcels, **kw):
+    return run_distributed(parcels, client=client, **kw).to_result()
+
+
+# --- a generated layout of 200k parcels ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def layout():
+    return synthetic_parcels(200_000, seed=7)
+
+
+@pytest.fixture(scope="module")
+def single(layout):
+    return zoning.run(layout, reference_year=2025)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("npartitions", "how"), [(1, "hilbert"), (4, "hilbert"), (16, "hilbert"), (4, "random"), (16, "random")])
+def test_200k_parcels_same_as_one_machine(client, layout, single, npartitions, how):
+    r = dask_run(client, layout, reference_year=2025, npartitions=npartitions, partitioning=how)
+    assert differences(single, r) == {}
+    assert r.parcels.index.equals(layout.index)  # every row once, in input order
+    assert (single.zones["zone"] != "unzoned").all() and len(single.zones) > 100  # the layout has zones to compare
+
+
+@pytest.mark.slow
+def test_dropping_cross_partition_pairs_is_noticed(client, layout, single):
+    """The comparison above is not vacuous: without the halo pairs the results differ."""
+    dr = run_distributed(layout, client=client, reference_year=2025, npartitions=16, partitioning="hilbert",
+                         drop_cross_pairs=True)
+    diff = differences(single, dr.to_result())
+    assert dr.cross_pairs == 0
+    assert diff.get("cluster_id", 0) > 0 and "areas" in diff
+
+
+# --- the sample city ----------------------------------------------------------------------
+
+def test_sample_city_identical_on_both_engines(client):
+    path = zoning.datasets.get_path("parcels")
+    one = zoning.run(path, reference_year=2025)
+    for n in (1, 3):
+        other = zoning.run(path, reference_year=2025, engine="dask", client=client, npartitions=n)
+        assert differences(one, other) == {}
+    # one partition: even the validation messages are word for word the same
+    assert [str(p) for p in one.validation.problems] == [str(p) for p in zoning.run(path, reference_year=2025, engine="dask", client=client, npartitions=1).validation.problems]
+
+
+# --- crafted layouts: what crosses partitions ----------------------------------------------
+
+def _grid(nx: int, ny: int, *, w: float = 100.0, x0: float = 0.0, y0: float = 0.0, kind: str = "poor", prefix: str = "P") -> list[dict]:
+    rows = []
+    for i in range(nx):
+        for j in range(ny):
+            box = (x0 + i * w, y0 + j * w, x0 + (i + 1) * w, y0 + (j + 1) * w)
+            if kind == "poor":  # a consolidation / renewal candidate
+                rows.append(industrial(f"{prefix}{i:02d}{j:02d}", box, quality="poor", year=1990, far=0.8, legal=0.4, output_per_mu=100))
+            else:  # a retain candidate
+                rows.append(industrial(f"{prefix}{i:02d}{j:02d}", box))
+    return rows
+
+
+def _same_for(client, gdf, parts: np.ndarray, **kw) -> tuple:
+    one = zoning.run(gdf, reference_year=2025, overrides=FIXED, **kw)
+    other = dask_run(client, gdf, reference_year=2025, overrides=FIXED, partitioning=parts, **kw)
+    assert differences(one, other) == {}
+    return one, other
+
+
+def test_zone_of_exactly_10_ha_split_across_partitions(client):
+    gdf = make_parcels(_grid(5, 2))  # ten 1-ha parcels: 10.000 ha exactly
+    parts = np.arange(len(gdf)) % 3  # every neighbour pair crosses a boundary
+    one, other = _same_for(client, gdf, parts, min_zone_ha=10)
+    assert other.areas["area_ha"].tolist() == [10.0]
+    assert other.zones["zone"].tolist() == ["land_consolidation"]
+    assert (other.parcels["zone"] == "land_consolidation").all()
+
+
+def test_area_spanning_four_partitions_at_a_corner(client):
+    gdf = make_parcels(_grid(6, 6, w=60.0))
+    b = shapely.bounds(gdf.geometry.to_numpy())
+    cx, cy = (b[:, 0].min() + b[:, 2].max()) / 2, (b[:, 1].min() + b[:, 3].max()) / 2
+    parts = ((b[:, 0] >= cx).astype(int) + 2 * (b[:, 1] >= cy).astype(int))  # four quadrants meeting at a corner
+    one, other = _same_for(client, gdf, parts, min_zone_ha=10)
+    assert len(set(parts)) == 4 and other.areas["n_parcels"].tolist() == [36]
+
+
+def test_equal_area_tie_across_partitions(client):
+    """Two equal 3×3 blocks joined by a thin strip: the strip joins the western block on both engines."""
+    rows = _grid(3, 3, w=50.0, prefix="W") + _grid(3, 3, w=50.0, x0=200.0, prefix="E")
+    rows.append(industrial("S", (150.0, 65.0, 200.0, 85.0), quality="poor", year=1990, far=0.8, legal=0.4, output_per_mu=100))
+    gdf = make_parcels(rows)
+    for parts in (np.r_[np.zeros(9), np.ones(9), [2]].astype(int), np.r_[np.ones(9), np.zeros(9), [1]].astype(int)):
+        one, other = _same_for(client, gdf, parts, gap_m=1.0, min_zone_ha=1)
+        p = other.parcels.set_index("parcel_id")
+        assert p.loc["S", "cluster_id"] == p.loc["W0000", "cluster_id"] != p.loc["E0000", "cluster_id"]
+
+
+def test_enclave_whose_neighbours_are_in_another_partition(client):
+    rows = [r for r in _grid(5, 5) if r["parcel_id"] != "P0202"]
+    rows.append(industrial("HOLE", (200.0, 200.0, 300.0, 300.0), planned="W1", current="M1"))
+    gdf = make_parcels(rows)
+    parts = np.where(gdf["parcel_id"] == "HOLE", 0, 1)
+    one, other = _same_for(client, gdf, parts, min_zone_ha=10)
+    hole = other.parcels.set_index("parcel_id").loc["HOLE"]
+    assert bool(hole["enclave"]) and hole["zone"] == "land_consolidation"
+
+
+def test_empty_partitions(client):
+    gdf = make_parcels(_grid(4, 4) + _grid(2, 2, x0=2000.0, kind="good", prefix="R"))
+    parts = np.where(np.arange(len(gdf)) < 16, 1, 3)  # partitions 0, 2 and 4 are empty
+    _same_for(client, gdf, parts)
+    dr = run_distributed(gdf, client=client, reference_year=2025, overrides=FIXED, partitioning=parts, npartitions=5)
+    assert len(dr.states) == 5
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), n=st.integers(30, 400), nparts=st.integers(1, 6), ties=st.booleans())
+def test_small_layouts_any_partitioning(client, seed, n, nparts, ties):
+    """Random small layouts, random partitions (some empty); ``ties`` makes every parcel 1 ha
+    so equal-area areas and equal weights abound."""
+    gdf = synthetic_parcels(n, seed=seed)
+    if ties:
+        b = shapely.bounds(gdf.geometry.to_numpy())
+        cx, cy = np.round((b[:, 0] + b[:, 2]) / 2 / 100) * 100, np.round((b[:, 1] + b[:, 3]) / 2 / 100) * 100
+        gdf = gdf.set_geometry(shapely.box(cx - 50, cy - 50, cx + 50, cy + 50))
+        gdf = gdf.iloc[~pd.Series(list(zip(cx, cy, strict=True))).duplicated().to_numpy()].reset_index(drop=True)
+    parts = np.random.default_rng(seed).integers(0, nparts, len(gdf))
+    one = zoning.run(gdf, reference_year=2025, min_zone_ha=3)
+    other = dask_run(client, gdf, reference_year=2025, min_zone_ha=3, partitioning=parts, npartitions=nparts)
+    assert differences(one, other) == {}
+
+
+# --- validation across partitions ----------------------------------------------------------
+
+def test_duplicate_ids_and_overlaps_across_partitions(client):
+    rows = _grid(3, 3)
+    rows.append(dict(rows[0]))  # the same id and shape again
+    rows.append(industrial("OV", (150.0, 150.0, 250.0, 250.0)))  # overlaps four parcels
+    gdf = make_parcels(rows)
+    parts = np.r_[np.zeros(9), [1, 2]].astype(int)
+    with pytest.raises(zoning.ValidationError) as one:
+        zoning.run(gdf, reference_year=2025)
+    with pytest.raises(zoning.ValidationError) as other:
+        dask_run(client, gdf, reference_year=2025, partitioning=parts)
+    key = lambda r: sorted((p.severity, p.code, len(p.ids), tuple(sorted(p.ids))) for p in r.problems)  # noqa: E731
+    assert key(one.value.report) == key(other.value.report)
+    codes = {p.code for p in other.value.report.problems}
+    assert {"duplicate_id", "overlap"} <= codes
+    dup = next(p for p in other.value.report.problems if p.code == "duplicate_id")
+    assert str(dup) == str(next(p for p in one.value.report.problems if p.code == "duplicate_id"))
+
+
+# --- files in, files out --------------------------------------------------------------------
+
+def test_cli_folder_of_parts_to_folder_of_parts(client, tmp_path, cli):
+    import geopandas as gpd
+
+    gdf = synthetic_parcels(3000, seed=5)
+    (tmp_path / "parts").mkdir()
+    for k in range(3):
+        gdf.iloc[k * 1000:(k + 1) * 1000].to_parquet(tmp_path / "parts" / f"p{k}.parquet")
+    gdf.to_parquet(tmp_path / "all.parquet")
+    one = zoning.run(tmp_path / "all.parquet", reference_year=2025)
+    from click.testing import CliRunner
+
+    res = CliRunner().invoke(cli, ["classify", str(tmp_path / "parts"), "-o", str(tmp_path / "out"), "--engine", "dask",
+                                   "--scheduler", client.scheduler.address, "--reference-year", "2025"])
+    assert res.exit_code == 0, res.output
+    assert "dask: 2 worker(s)" in res.output
+    parts = gpd.read_parquet(tmp_path / "out" / "parcels").set_index("parcel_id").loc[one.parcels["parcel_id"]]
+    for c in ("zone", "cluster_id", "reason"):
+        assert (parts[c].fillna("").to_numpy() == one.parcels[c].astype(object).fillna("").to_numpy()).all()
+    import dask_geopandas
+
+    assert len(dask_geopandas.read_parquet(tmp_path / "out" / "parcels")) == len(gdf)
+    zones = gpd.read_parquet(tmp_path / "out" / "zones.parquet")
+    assert shapely.equals(zones.geometry.to_numpy(), one.zones.geometry.to_numpy()).all()
+    s = pd.read_csv(tmp_path / "out" / "summary.csv").set_index("zone")
+    assert (s["parcels"] == one.summary["parcels"]).all()
