@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import shapely
 
 from zoning.stages.cluster import adjacency, cluster
@@ -78,6 +79,30 @@ def test_labels_do_not_depend_on_row_order():
     perm = rng.permutation(len(g))
     again = cluster(g[perm], cls[perm], gap_m=1, order_key=key[perm])
     assert (again == base[perm]).all()
+
+
+def _tie_layout() -> tuple[np.ndarray, np.ndarray]:
+    """Two 3 × 3 blocks of equal area and a thin strip touching the middle of each (degree 2)."""
+    west = [shapely.box(i * 50, j * 50, i * 50 + 50, j * 50 + 50) for i in range(3) for j in range(3)]
+    east = [shapely.affinity.translate(b, 200, 0) for b in west]
+    strip = shapely.box(150, 65, 200, 85)
+    g = np.array([*west, *east, strip])
+    return g, np.array([f"P{i:03d}" for i in range(len(g))])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_equal_area_tie_does_not_follow_row_order(seed):
+    """The strip joins the western block (its westernmost parcel comes first), in any row order;
+    it used to follow scipy's component labels, i.e. which block's rows came first."""
+    g, key = _tie_layout()
+    area = shapely.area(g)
+    cls = np.zeros(len(g), dtype=np.int64)
+    perm = np.random.default_rng(seed).permutation(len(g)) if seed else np.r_[9:18, 0:9, 18]  # seed 0: east block first
+    lab = cluster(g[perm], cls[perm], gap_m=1, min_core_neighbours=3, area=area[perm], order_key=key[perm])
+    labels = np.empty(len(g), dtype=np.int64)
+    labels[perm] = lab
+    assert labels[18] == labels[0] != labels[9]
+    assert len(set(labels)) == 2
 
 
 def test_empty_and_missing_geometries_are_not_grouped():

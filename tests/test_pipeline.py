@@ -145,3 +145,20 @@ def test_progress_bar_goes_to_stderr_and_is_off_by_default(city, capsys):
         if old is not None:
             os.environ["TQDM_DISABLE"] = old
     assert "stage" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("order", ["west first", "east first"])
+def test_row_order_does_not_decide_equal_area_ties(order):
+    """Two equal-area areas joined by a thin strip: the strip joins the western one whichever rows come first."""
+    from conftest import industrial, make_parcels
+
+    def block(x0: float, tag: str) -> list[dict]:
+        return [industrial(f"{tag}{i}{j}", (x0 + i * 50, j * 50, x0 + i * 50 + 50, j * 50 + 50), quality="poor",
+                           year=1990, far=0.8, legal=0.4, output_per_mu=100) for i in range(3) for j in range(3)]
+
+    strip = industrial("S", (150.0, 65.0, 200.0, 85.0), quality="poor", year=1990, far=0.8, legal=0.4, output_per_mu=100)
+    rows = block(0, "W") + block(200, "E") if order == "west first" else block(200, "E") + block(0, "W")
+    res = zoning.run(make_parcels([*rows, strip]), overrides=FIXED, reference_year=2025, gap_m=1, min_zone_ha=1)
+    p = res.parcels.set_index("parcel_id")
+    assert p.loc["S", "cluster_id"] == p.loc["W00", "cluster_id"] != p.loc["E00", "cluster_id"]
+    assert p.loc["W00", "cluster_id"] == "A0001"  # areas numbered west to east
