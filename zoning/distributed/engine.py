@@ -634,12 +634,20 @@ def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: Any,
 
     ddf = ddf.map_partitions(number, meta=ddf._meta)
     if npartitions and npartitions != ddf.npartitions:
+        ddf = ddf.map_partitions(lambda g: g.assign(_row=g.index.to_numpy()), meta=ddf._meta.assign(_row=np.int64(0)))
         if partitioning == "random":
-            ddf = ddf.map_partitions(lambda g: g.assign(_part=np.random.default_rng(seed + len(g)).integers(0, npartitions, len(g))))
-            ddf = ddf.shuffle("_part", npartitions=npartitions).map_partitions(lambda g: g.drop(columns="_part").sort_index())
+            ddf = ddf.map_partitions(lambda g: g.assign(_part=np.random.default_rng(seed + int(g["_row"].min()) if len(g) else seed).integers(0, npartitions, len(g))),
+                                     meta=ddf._meta.assign(_part=np.int64(0)))
+            ddf = ddf.shuffle("_part", npartitions=npartitions).map_partitions(lambda g: g.drop(columns="_part"))
         else:
             ddf = ddf.spatial_shuffle(by="hilbert", npartitions=npartitions)
-            ddf = ddf.map_partitions(lambda g: g.sort_index())
+
+        def restore(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+            g = g.set_index("_row")
+            g.index.name = None
+            return g.sort_index()
+
+        ddf = ddf.map_partitions(restore)
     return client.compute(ddf.to_delayed()), None
 
 
