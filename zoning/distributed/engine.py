@@ -676,18 +676,32 @@ def run_distributed(
     ----------
     parcels
         A GeoDataFrame (cut into ``npartitions`` here), or a GeoParquet file or folder of
-        GeoParquet parts (one partition per file or row group, or ``npartitions`` by Hilbert
-        order when given).
+        GeoParquet parts (one partition per file or row group, or ``npartitions`` in
+        Hilbert order when given). Other file formats are read here and cut.
+    rules
+        Rule pack name, path or object, as for :func:`zoning.run`.
     client
         A ``dask.distributed.Client``; by default the current one.
-    npartitions, partitioning, seed
-        How to cut the layer: ``"hilbert"`` (default), ``"random"`` (for tests), or a partition
+    npartitions
+        Partitions to cut the layer into.
+    partitioning
+        ``"hilbert"`` (default), ``"random"`` (a stress test of the merge), or a partition
         number per row of a GeoDataFrame.
+    seed
+        Seed of the random partitioning.
+    overrides, mode, reference_year, gap_m, min_zone_ha, lang, columns, check_overlaps
+        As for :func:`zoning.run`; quota mode is not distributed yet.
+    progress
+        A progress bar over partitions and phases.
     drop_cross_pairs
-        Ignore neighbours across partitions — **wrong results**; only for showing that the
+        Ignore neighbours across partitions: **wrong results**, only to show that the
         equivalence tests notice.
 
-    The other parameters are those of :func:`zoning.run`. Quota mode is not distributed yet.
+    Returns
+    -------
+    DistributedRun
+        Zones, areas, summaries and validation on the client; the parcels on the workers
+        (:meth:`DistributedRun.to_result`, :meth:`DistributedRun.write`).
     """
     from zoning.stages.classify import weighted_quantile
     from zoning.stages.result import RunSettings

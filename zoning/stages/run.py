@@ -144,7 +144,7 @@ def run(
     engine
         ``"single"`` (default): this process. ``"dask"``: partition by partition on a
         ``dask.distributed`` cluster (the ``dask`` extra), with the same results; a path may
-        then be a GeoParquet file or a folder of parts. See :doc:`/user-guide/province`.
+        then be a GeoParquet file or a folder of parts (see "Running a province" in the docs).
     client
         The ``dask.distributed.Client`` for ``engine="dask"`` (default: the current client,
         else a local cluster of 2 worker processes for this call).
