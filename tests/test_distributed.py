@@ -147,7 +147,7 @@ def _same_for(client, gdf, parts: np.ndarray, **kw) -> tuple:
 def test_zone_of_exactly_10_ha_split_across_partitions(client):
     gdf = make_parcels(_grid(5, 2))  # ten 1-ha parcels: 10.000 ha exactly
     parts = np.arange(len(gdf)) % 3  # every neighbour pair crosses a boundary
-    one, other = _same_for(client, gdf, parts, min_zone_ha=10)
+    _, other = _same_for(client, gdf, parts, min_zone_ha=10)
     assert other.areas["area_ha"].tolist() == [10.0]
     assert other.zones["zone"].tolist() == ["land_consolidation"]
     assert (other.parcels["zone"] == "land_consolidation").all()
@@ -158,7 +158,7 @@ def test_area_spanning_four_partitions_at_a_corner(client):
     b = shapely.bounds(gdf.geometry.to_numpy())
     cx, cy = (b[:, 0].min() + b[:, 2].max()) / 2, (b[:, 1].min() + b[:, 3].max()) / 2
     parts = ((b[:, 0] >= cx).astype(int) + 2 * (b[:, 1] >= cy).astype(int))  # four quadrants meeting at a corner
-    one, other = _same_for(client, gdf, parts, min_zone_ha=10)
+    _, other = _same_for(client, gdf, parts, min_zone_ha=10)
     assert len(set(parts)) == 4 and other.areas["n_parcels"].tolist() == [36]
 
 
@@ -168,7 +168,7 @@ def test_equal_area_tie_across_partitions(client):
     rows.append(industrial("S", (150.0, 65.0, 200.0, 85.0), quality="poor", year=1990, far=0.8, legal=0.4, output_per_mu=100))
     gdf = make_parcels(rows)
     for parts in (np.r_[np.zeros(9), np.ones(9), [2]].astype(int), np.r_[np.ones(9), np.zeros(9), [1]].astype(int)):
-        one, other = _same_for(client, gdf, parts, gap_m=1.0, min_zone_ha=1)
+        _, other = _same_for(client, gdf, parts, gap_m=1.0, min_zone_ha=1)
         p = other.parcels.set_index("parcel_id")
         assert p.loc["S", "cluster_id"] == p.loc["W0000", "cluster_id"] != p.loc["E0000", "cluster_id"]
 
@@ -178,7 +178,7 @@ def test_enclave_whose_neighbours_are_in_another_partition(client):
     rows.append(industrial("HOLE", (200.0, 200.0, 300.0, 300.0), planned="W1", current="M1"))
     gdf = make_parcels(rows)
     parts = np.where(gdf["parcel_id"] == "HOLE", 0, 1)
-    one, other = _same_for(client, gdf, parts, min_zone_ha=10)
+    _, other = _same_for(client, gdf, parts, min_zone_ha=10)
     hole = other.parcels.set_index("parcel_id").loc["HOLE"]
     assert bool(hole["enclave"]) and hole["zone"] == "land_consolidation"
 

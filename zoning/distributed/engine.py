@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.errors import InputError, Problem, ValidationError
+from zoning.errors import Problem, ValidationError
 from zoning.rules import load_rules
 from zoning.rules.schema import RulePack
 from zoning.stages.sums import group_limbs, to_float
@@ -433,7 +433,8 @@ def merge_problems(lists: list[list[Problem]]) -> list[Problem]:
     out = []
     for p, ids in merged.values():
         msg = p.message
-        if ids and _COUNT.match(msg) and int(_COUNT.match(msg).group()) == len(p.ids):
+        m = _COUNT.match(msg)
+        if ids and m is not None and int(m.group()) == len(p.ids):
             msg = _COUNT.sub(str(len(ids)), msg, count=1)
         out.append(Problem(p.severity, p.code, msg, p.column, ids, p.fix))
     return out
@@ -707,7 +708,13 @@ def run_distributed(
     from zoning.stages.result import RunSettings
     from zoning.stages.summary import combine_zone_totals, summarise_by_district, summarise_zones
     from zoning.stages.validate import duplicate_id_problem, overlap_problem, percent_decision
-    from zoning.stages.zones import _param, cluster_ids, decide_areas, majority_district, quota_targets, zone_envelopes
+    from zoning.stages.zones import (
+        _param,
+        cluster_ids,
+        decide_areas,
+        majority_district,
+        quota_targets,
+    )
     from zoning.stages.zones import area_stats as _area_stats
 
     if mode != "threshold":
@@ -917,12 +924,12 @@ def run_distributed(
     # thin parcels on one side, core on the other
     thin_rows = []
     for side, other in (("a", "b"), ("b", "a")):
-        S, O = (A, B) if side == "a" else (B, A)
-        sel = ~S["core"] & O["core"]
+        here, there = (A, B) if side == "a" else (B, A)
+        sel = ~here["core"] & there["core"]
         if not sel.any():
             continue
         op = E[f"p{other}"].to_numpy()[sel]
-        ocomp = O["comp"][sel]
+        ocomp = there["comp"][sel]
         node = off[op] + ocomp
         thin_rows.append(pd.DataFrame({"part": E[f"p{side}"].to_numpy()[sel], "idx": E[f"i{side}"].to_numpy()[sel],
                                        "label": core_label[node], "op": op, "ocomp": ocomp}))
@@ -1018,11 +1025,11 @@ def run_distributed(
     xn: list[list[np.ndarray]] = [[] for _ in range(P)]
     if max_m2 > 0 and len(E):
         A, B = take(["enc_cand", "zoned", "codes"])
-        for S, O, side in ((A, B, "a"), (B, A, "b")):
-            sel = S["enc_cand"]
+        for here, there, side in ((A, B, "a"), (B, A, "b")):
+            sel = here["enc_cand"]
             parts_s = E[f"p{side}"].to_numpy()[sel]
             idx_s = E[f"i{side}"].to_numpy()[sel]
-            nc = np.where(O["zoned"][sel], O["codes"][sel], -1)
+            nc = np.where(there["zoned"][sel], there["codes"][sel], -1)
             for k in np.unique(parts_s):
                 xq[k].append(idx_s[parts_s == k])
                 xn[k].append(nc[parts_s == k])
