@@ -388,10 +388,12 @@ def _districts(districts: Any, parcels: gpd.GeoDataFrame, lang: str, gap_m: floa
     if not isinstance(districts, gpd.GeoDataFrame):
         msg = f"districts must be a GeoDataFrame, a file path, None (automatic) or False, got {type(districts).__name__}"
         raise InputError(msg)
-    if districts.crs is None:
-        msg = "the districts layer has no CRS; set it with districts.set_crs('EPSG:…')"
-        raise InputError(msg)
-    d = districts.to_crs(parcels.crs) if parcels.crs is not None and not districts.crs.equals(parcels.crs) else districts
+    from zoning.io.crs import align_crs
+
+    if districts.crs is not None and parcels.crs is not None and not districts.crs.equals(parcels.crs):
+        d = districts.to_crs(parcels.crs)  # boundary lines only: re-projected without a warning
+    else:
+        d, _ = align_crs(districts, parcels.crs, what="districts", onto="parcels", fix="districts.set_crs('EPSG:…')")
     col = _name_column(d, lang)
     out = gpd.GeoDataFrame({"_name": d[col].astype("string") if col else pd.Series(pd.NA, index=d.index, dtype="string")},
                            geometry=d.geometry.to_numpy(), crs=d.crs)
