@@ -84,12 +84,9 @@ def _overrides(sets: tuple[str, ...]) -> dict[str, str]:
 
 def _table(rows: list[list[str]], head: list[str], right: set[int]) -> list[str]:
     """Plain-text table that lines up Chinese (double-width) characters."""
-    from zoning.cli._common import _ljust, _rjust, _width
+    from zoning.outputs.text import text_table
 
-    widths = [max(_width(str(x)) for x in [h, *[r[k] for r in rows]]) for k, h in enumerate(head)]
-    def line(r: list[str]) -> str:
-        return "  ".join((_rjust if k in right else _ljust)(str(x), widths[k]) for k, x in enumerate(r)).rstrip()
-    return [line(head), line(["-" * w for w in widths]), *[line(r) for r in rows]]
+    return text_table(rows, head, right)
 
 
 def _pct(x: float) -> str:
