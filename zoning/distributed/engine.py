@@ -511,6 +511,12 @@ class DistributedRun:
                             classification=Classification(cls, dict(self.thresholds), self.rules.pack.name),
                             timings=self.timings)
 
+    def summary_text(self, *, lang: Literal["zh", "en"] | None = None) -> str:
+        """The run as ``zoning classify`` prints it (see :meth:`zoning.ZoningResult.summary_text`)."""
+        from zoning.outputs.text import result_text
+
+        return result_text(self, lang)
+
     def examples(self) -> pd.DataFrame:
         """The first parcel of each zone (in partition order): ``parcel_id``, ``zone``, ``reason``."""
         rows = [r for r in self._each(_w_examples) if r is not None]

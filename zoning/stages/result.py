@@ -111,6 +111,12 @@ class ZoningResult:
                            f"mode {self.settings.mode}, industrial stock {self.stock_km2:.2f} km²")
         return f"<p>{head}</p>" + self.summary[cols].to_html(float_format=lambda v: f"{v:,.2f}", na_rep="—")
 
+    def summary_text(self, *, lang: Literal["zh", "en"] | None = None) -> str:
+        """The run as ``zoning classify`` prints it: zones against targets, districts, example reasons."""
+        from zoning.outputs.text import result_text
+
+        return result_text(self, lang)
+
     def reasons(self) -> pd.DataFrame:
         """Long table: one row per industrial parcel and criterion (observed, threshold, status)."""
         return reasons_table(self.parcels, self.indicators, self.classification, rules=self.rules)
