@@ -153,8 +153,9 @@ def _classify_dask(path: Path, output: Path, rules: str, sets: tuple[str, ...], 
     tty = not quiet and sys.stderr.isatty()
     with cluster_client(scheduler=scheduler, workers=workers if workers is not None else (None if scheduler else 2)) as client:
         if not quiet:
-            link = getattr(client, "dashboard_link", None)
-            n = len(client.scheduler_info().get("workers", {}))
+            info = client.scheduler_info()
+            link = client.dashboard_link if "dashboard" in info.get("services", {}) else None  # needs bokeh
+            n = len(info.get("workers", {}))
             click.echo(f"dask: {n} worker(s) at {client.scheduler.address}" + (f"; dashboard {link}" if link else ""), err=True)
         dr = run_distributed(source, rules, client=client, npartitions=partitions, overrides=_overrides(sets), mode=mode,
                              gap_m=gap_m, min_zone_ha=min_zone_ha, lang=lang, reference_year=reference_year,
