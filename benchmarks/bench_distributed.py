@@ -14,7 +14,7 @@ peaks of every worker process (an upper bound of what was resident at once). Med
 ``--repeat`` runs; the ratio dask / single is taken within the same run.
 
     python benchmarks/bench_distributed.py 1000000 3000000 --repeat 3 --scaling 1000000
-    python benchmarks/bench_distributed.py 10000000 --dask-only          # more than one process here can hold
+    python benchmarks/bench_distributed.py 10000000 --dask-only --memory-limit 5GB   # more than one process here can hold
 """
 
 from __future__ import annotations
@@ -51,10 +51,13 @@ warnings.simplefilter("ignore")
 import zoning
 from distributed import Client, LocalCluster
 from zoning.distributed.engine import run_distributed
-src, dst, workers, parts = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+import dask
+src, dst, workers, parts, mem = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 if __name__ == "__main__":
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                      memory_limit=0) as lc, Client(lc) as client:
+    # with a memory limit, partitions not being worked on are spilled to local disk; never kill a worker
+    dask.config.set({"distributed.worker.memory.terminate": False})
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      memory_limit=mem if mem != "0" else 0) as lc, Client(lc) as client:
         t0 = time.perf_counter()
         dr = run_distributed(src, client=client, npartitions=int(parts) if parts != "0" else None)
         t_run = time.perf_counter() - t0
@@ -118,6 +121,7 @@ def main() -> None:
     ap.add_argument("--partitions", type=int, default=0, help="re-cut into this many partitions (default: one per part)")
     ap.add_argument("--dask-only", action="store_true", help="skip the single-process engine (it cannot hold 10M here)")
     ap.add_argument("--scaling", type=int, nargs="*", default=[], help="sizes to also run on 1 worker")
+    ap.add_argument("--memory-limit", default="0", help="per dask worker, e.g. 5GB: beyond ~70 %% partitions spill to disk (0: no limit)")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "distributed.json")
     a = ap.parse_args()
     results = json.loads(a.out.read_text()) if a.out.exists() else {}
@@ -130,12 +134,13 @@ def main() -> None:
                 if src is not None:
                     runs["single"].append(child(CHILD_SINGLE, str(src), str(Path(tmp) / "out.parquet")))
                     print("single", n, json.dumps(runs["single"][-1]["total"]), flush=True)
-                runs["dask"].append(child(CHILD_DASK, str(parts), str(Path(tmp) / "out"), str(a.workers), str(a.partitions)))
+                runs["dask"].append(child(CHILD_DASK, str(parts), str(Path(tmp) / "out"), str(a.workers), str(a.partitions), a.memory_limit))
                 print("dask", n, json.dumps({k: runs["dask"][-1][k] for k in ("total", "peak_gb")}), flush=True)
                 if n in a.scaling:
-                    runs["dask_1_worker"].append(child(CHILD_DASK, str(parts), str(Path(tmp) / "out1"), "1", str(a.partitions)))
+                    runs["dask_1_worker"].append(child(CHILD_DASK, str(parts), str(Path(tmp) / "out1"), "1", str(a.partitions), a.memory_limit))
                     print("dask 1 worker", n, runs["dask_1_worker"][-1]["total"], flush=True)
         row: dict[str, object] = {"parcels": n, "parts": len(list(parts.glob("part-*.parquet"))), "workers": a.workers,
+                                  "memory_limit": a.memory_limit,
                                   "repeat": a.repeat, "date": time.strftime("%Y-%m-%d %H:%M")}
         for name, rs in runs.items():
             if rs:

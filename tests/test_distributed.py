@@ -31,7 +31,7 @@ PARCEL_COLUMNS = ["zone", "zone_label", "cluster_id", "reason", "criteria_met", 
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc, \
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc, \
             distributed.Client(lc) as c:
         yield c
 

@@ -107,12 +107,13 @@ def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bo
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="With --engine dask: a running dask scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster).")
 @click.option("--workers", type=int, default=None, help="With --engine dask and no --scheduler: worker processes of the local cluster (default 2).")
 @click.option("--partitions", type=int, default=None, help="With --engine dask: partitions (default: one per GeoParquet file or row group; re-cut in Hilbert order when given).")
+@click.option("--memory-limit", default="auto", show_default=True, help="With --engine dask and no --scheduler: memory per local worker (e.g. 5GB); partitions beyond ~70 % of it spill to disk.")
 @_read_options
 def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m: float | None, min_zone_ha: float | None,
              mode: Literal["threshold", "quota"], lang: Literal["zh", "en"], reference_year: int | None,
              map_path: Path | None, raster_path: Path | None,
              report_path: Path | None, quiet: bool, engine: str, scheduler: str | None, workers: int | None,
-             partitions: int | None, layer: str | None, encoding: str | None, source_crs: str | None,
+             partitions: int | None, memory_limit: str, layer: str | None, encoding: str | None, source_crs: str | None,
              cols: tuple[str, ...]) -> None:
     """Sort the parcels in PATH into zones and write them (with reasons) to OUTPUT."""
     from zoning.io.read import read_parcels
@@ -122,7 +123,8 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
         if not path.exists():
             raise InputError(f"{path} does not exist")
         _classify_dask(path, output, rules, sets, gap_m, min_zone_ha, mode, lang, reference_year, map_path, raster_path,
-                       report_path, quiet, scheduler, workers, partitions, layer, encoding, source_crs, cols)
+                       report_path, quiet, scheduler, workers, partitions, layer, encoding, source_crs, cols,
+                       memory_limit)
         return
     if path.is_dir():
         raise InputError(f"{path} is a folder; a folder of GeoParquet parts needs --engine dask")
@@ -140,7 +142,7 @@ def _classify_dask(path: Path, output: Path, rules: str, sets: tuple[str, ...], 
                    min_zone_ha: float | None, mode: Any, lang: Any, reference_year: int | None, map_path: Path | None,
                    raster_path: Path | None, report_path: Path | None, quiet: bool, scheduler: str | None,
                    workers: int | None, partitions: int | None, layer: str | None, encoding: str | None,
-                   source_crs: str | None, cols: tuple[str, ...]) -> None:
+                   source_crs: str | None, cols: tuple[str, ...], memory_limit: str = "auto") -> None:
     try:
         from zoning.distributed.engine import cluster_client, run_distributed
     except ImportError as exc:  # pragma: no cover - the dask extra is missing
@@ -151,7 +153,8 @@ def _classify_dask(path: Path, output: Path, rules: str, sets: tuple[str, ...], 
     source: Any = path if parquet else read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs,
                                                     columns=_columns(cols))
     tty = not quiet and sys.stderr.isatty()
-    with cluster_client(scheduler=scheduler, workers=workers if workers is not None else (None if scheduler else 2)) as client:
+    with cluster_client(scheduler=scheduler, workers=workers if workers is not None else (None if scheduler else 2),
+                        memory_limit=memory_limit) as client:
         if not quiet:
             info = client.scheduler_info()
             link = client.dashboard_link if "dashboard" in info.get("services", {}) else None  # needs bokeh

@@ -308,7 +308,6 @@ def _w_areas(st: dict[str, Any], numbers: pd.Series) -> dict[str, Any]:
 
 
 def _w_enclave_prep(st: dict[str, Any], zcode: np.ndarray, env: pd.DataFrame, max_m2: float, gap: float) -> dict[str, Any]:
-    from zoning.stages.classify import NOT_INDUSTRIAL  # noqa: F401  (documents the code below)
     from zoning.stages.cluster import pairs_within
     from zoning.stages.zones import enclave_candidates
 
@@ -570,7 +569,12 @@ def cluster_client(client: Any = None, *, scheduler: str | None = None, workers:
             return
         except ValueError:
             pass
-    with LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, memory_limit=memory_limit) as lc, Client(lc) as c:
+    import dask
+
+    # a worker over its memory limit spills partitions to disk; it is not killed (it holds partitions)
+    with dask.config.set({"distributed.worker.memory.terminate": False}), \
+            LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, memory_limit=memory_limit) as lc, \
+            Client(lc) as c:
         yield c
 
 
@@ -755,14 +759,14 @@ def run_distributed(
     parts, index_order = _load(client, parcels, npartitions, partitioning, seed)
     P = len(parts)
     bar = _progress(P * len(PHASES), progress)
-    [pack_f] = client.scatter([pack], broadcast=True)
+    [pack_f] = client.scatter([pack], broadcast=True, hash=False)
 
     # partition k lives on worker home[k] from phase to phase: tasks go to their data
     names = sorted(client.scheduler_info()["workers"])
     home = [names[k % len(names)] for k in range(P)]
 
     if isinstance(parcels, gpd.GeoDataFrame):
-        sts = [client.scatter(parts[k], workers=[home[k]]) for k in range(P)]
+        sts = [client.scatter(parts[k], workers=[home[k]], hash=False) for k in range(P)]
 
     def sub(k: int, fn: Any, *args: Any) -> Any:
         return client.submit(fn, sts[k], *args, pure=False, workers=[home[k]], allow_other_workers=True)
@@ -922,11 +926,6 @@ def run_distributed(
         mi["area"] = to_float(tot.loc[mi["label"]].to_numpy())
         mi[["kx", "ky", "pid"]] = keys.loc[mi["label"], ["kx", "ky", "pid"]].to_numpy()
         merged_info = mi
-    # each core area's (area, key), for thin parcels across a boundary
-    comp_all = []
-    for k in range(P):
-        m = merged_info[merged_info["part"] == k] if len(merged_info) else pd.DataFrame()
-        comp_all.append(m)
     # thin parcels on one side, core on the other
     thin_rows = []
     for side, other in (("a", "b"), ("b", "a")):
@@ -957,7 +956,7 @@ def run_distributed(
     asg = []
     for k in range(P):
         lab_k = core_label[off[k]:off[k + 1]]
-        m = comp_all[k]
+        m = merged_info[merged_info["part"] == k] if len(merged_info) else pd.DataFrame()  # spanning components here
         merged_k = (m.rename(columns={"g": "comp"})[["comp", "area", "kx", "ky", "pid"]] if len(m)
                     else pd.DataFrame(columns=["comp", "area", "kx", "ky", "pid"]))
         tk = thin[thin["part"] == k] if len(thin) else pd.DataFrame(columns=["idx", "label", "area", "kx", "ky", "pid"])
@@ -1057,7 +1056,7 @@ def run_distributed(
     t = time.perf_counter()
     codes_found = {p.code for p in report.problems}
     coverage = False if "overlap" in codes_found else (None if "overlaps_not_checked" in codes_found else True)
-    [area_cols] = client.scatter([areas[["cluster_id", "note"]]], broadcast=True)
+    [area_cols] = client.scatter([areas[["cluster_id", "note"]]], broadcast=True, hash=False)
     sts = each(_w_outputs, pack_f, lang, mode, area_cols, coverage, phase="outputs")
     diss = [d for d in gather(_w_get, "dissolved") if d is not None]
     from zoning.stages.run import _dissolve
