@@ -16,6 +16,7 @@ import click
 
 from zoning.cli._common import (
     _columns,
+    _width,
     _ljust,
     _overrides,
     _print_read_notes,
@@ -103,14 +104,15 @@ def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bo
 @click.option("--reference-year", type=int, default=None, help="Year building ages are counted to (default: this year).")
 @click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also draw a zone map (.png, .svg or .pdf).")
 @click.option("--raster", "raster_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a zone GeoTIFF.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a report (.html or .md).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a report (.html, .md or .docx, by extension).")
+@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write the tables as an Excel workbook (.xlsx), headers in --lang.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @_read_options
 def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m: float | None, min_zone_ha: float | None,
              mode: Literal["threshold", "quota"], lang: Literal["zh", "en"], reference_year: int | None,
              map_path: Path | None, raster_path: Path | None,
-             report_path: Path | None, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
-             cols: tuple[str, ...]) -> None:
+             report_path: Path | None, xlsx_path: Path | None, quiet: bool, layer: str | None, encoding: str | None,
+             source_crs: str | None, cols: tuple[str, ...]) -> None:
     """Sort the parcels in PATH into zones and write them (with reasons) to OUTPUT."""
     from zoning.io.read import read_parcels
     from zoning.stages.run import run
@@ -122,11 +124,16 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
     if not quiet:
         _print_result(result, lang)
         click.echo(f"wrote {output} (layers parcels, zones, areas, summary, by_district)")
-    _extras(result, map_path, raster_path, report_path, quiet)
+    _extras(result, map_path, raster_path, report_path, quiet, xlsx_path=xlsx_path)
 
 
-def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report_path: Path | None, quiet: bool) -> None:
+def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report_path: Path | None, quiet: bool,
+            *, xlsx_path: Path | None = None) -> None:
     lang = result.settings.get("lang", "zh")
+    if xlsx_path is not None:
+        result.to_excel(xlsx_path, lang=lang)
+        if not quiet:
+            click.echo(f"wrote {xlsx_path}")
     if map_path is not None:
         from zoning.outputs.plotting import save_map
 
@@ -160,16 +167,21 @@ def _print_result(result: Any, lang: str) -> None:
         if n_warn > 8:
             click.echo(f"  … {n_warn - 8} more (run `zoning validate` for the full list)")
     click.echo("")
+    from zoning.outputs.labels import label as _label
+
     s = result.summary
     label = "label_zh" if lang == "zh" else "label_en"
     click.echo(f"Zones ({result.rules.pack.name}, {result.settings['mode']} mode; industrial stock {s.attrs['stock_km2']:.2f} km²):")
-    click.echo("  " + _ljust("zone", 22) + "".join(_rjust(h, w) for h, w in
-               [("parcels", 8), ("areas", 7), ("km²", 9), ("亩", 10), ("share", 8), ("target", 9), ("achieved", 10)]))
+    heads = [(_label(c, lang), w) for c, w in [("parcels", 8), ("areas", 12), ("area_km2", 13), ("area_mu", 13),
+                                                ("share_of_stock", 13), ("target_share", 13), ("achieved", 10)]]
+    widths = [max(w, _width(h) + 2) for h, w in heads]
+    click.echo("  " + _ljust(_label("zone", lang), 22) + "".join(_rjust(h, w) for (h, _), w in zip(heads, widths, strict=True)))
     for _z, r in s.iterrows():
         share = f"{r['share_of_stock']:.1%}" if r["share_of_stock"] == r["share_of_stock"] else "—"
         tgt = f"{r['target_share']:.1%}" if r["target_share"] == r["target_share"] else "—"
         ach = f"{r['achieved']:.0%}" if r["achieved"] == r["achieved"] else "—"
-        click.echo("  " + _ljust(str(r[label]), 22) + f"{r['parcels']:>8}{r['areas']:>7}{r['area_km2']:>9.2f}{r['area_mu']:>10.0f}{share:>8}{tgt:>9}{ach:>10}")
+        cells = [f"{r['parcels']}", f"{r['areas']}", f"{r['area_km2']:.2f}", f"{r['area_mu']:.0f}", share, tgt, ach]
+        click.echo("  " + _ljust(str(r[label]), 22) + "".join(_rjust(c, w) for c, w in zip(cells, widths, strict=True)))
     click.echo("  (targets: the pack's shares of the stock, e.g. Shenzhen 100 of 260 km² = 38.5 %)")
     off = [r[label] for _z, r in s.iterrows() if r["achieved"] == r["achieved"] and not 0.67 <= r["achieved"] <= 1.5]
     if off and result.settings["mode"] == "threshold":
@@ -179,10 +191,10 @@ def _print_result(result: Any, lang: str) -> None:
     if len(d) > 1:
         click.echo("\nBy district (km²):")
         cols = ["retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned", "stock_km2"]
-        names = [result.rules.zone_label(c, lang) if c != "stock_km2" else ("工业存量" if lang == "zh" else "stock") for c in cols]
-        click.echo("  " + _ljust("", 10) + "".join(_rjust(n, 20) for n in names))
+        names = [_label(c, lang) for c in cols]
+        click.echo("  " + _ljust(_label("district", lang), 10) + "".join(_rjust(n, 24) for n in names))
         for dist, r in d.iterrows():
-            click.echo("  " + _ljust(str(dist), 10) + "".join(f"{r[c]:>20.2f}" for c in cols))
+            click.echo("  " + _ljust(str(dist), 10) + "".join(f"{r[c]:>24.2f}" for c in cols))
     click.echo("\nExamples of reasons:")
     p = result.parcels
     for z in ["retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned"]:
@@ -198,7 +210,7 @@ def _print_result(result: Any, lang: str) -> None:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--reference-year", type=int, default=2025, show_default=True, help="Year building ages are counted to.")
 def demo(out: Path, mode: Literal["threshold", "quota"], lang: Literal["zh", "en"], reference_year: int) -> None:
-    """Run the whole job on the bundled sample city: validate, zones, map, raster, report."""
+    """Run the whole job on the bundled sample city: validate, zones, map, raster, reports, workbook."""
     from zoning import datasets
     from zoning.io.read import read_parcels
     from zoning.stages.run import run
@@ -224,6 +236,18 @@ def demo(out: Path, mode: Literal["threshold", "quota"], lang: Literal["zh", "en
     if not hasattr(result, "to_report"):
         extras["report"] = None
     _extras(result, extras["map"], extras["raster"], extras["report"], False)
+    office = _office_missing()
+    if office:
+        click.echo(f"note: tables.xlsx and report.docx need {office}: pip install 'zoning[office]'")
+        return
+    _extras(result, None, None, out / "report.docx", False, xlsx_path=out / "tables.xlsx")
+
+
+def _office_missing() -> str:
+    """The Office writers that cannot be imported ('' when both can)."""
+    import importlib.util
+
+    return " and ".join(m for m, mod in (("openpyxl", "openpyxl"), ("python-docx", "docx")) if importlib.util.find_spec(mod) is None)
 
 
 @main.group()

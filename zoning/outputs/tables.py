@@ -75,7 +75,7 @@ def result_tables(result: Any, *, lang: str | None = None, blocks: Any = None) -
     tables: dict[str, pd.DataFrame] = {
         "summary": result.summary.reset_index(),
         "by_district": result.by_district.reset_index(),
-        "areas": _plain(result.areas),
+        "areas": _first(_plain(result.areas), ["cluster_id", "zone", "district"]),
         "reasons": result.reasons(),
         "rules": rules_frame(result.rules, result.thresholds, lang=lang or result.settings.get("lang", "en")),
         "validation": result.validation.to_frame(),
@@ -107,10 +107,35 @@ def check_tables(check: Any) -> dict[str, pd.DataFrame]:
                 raw[name] = v
     out: dict[str, pd.DataFrame] = {}
     for name, df in raw.items():
-        if df.index.name is not None or not isinstance(df.index, pd.RangeIndex):
-            df = df.reset_index() if df.index.name is not None else df
-        out[name] = _plain(df)
+        if df.index.name is not None:
+            df = df.reset_index()
+        df = _inputs_last(_plain(df))
+        if name == "criteria" and "status" in df:
+            df = df.rename(columns={"status": "threshold_status"})
+        out[name] = df
     return out
+
+
+def _first(df: pd.DataFrame, first: list[str]) -> pd.DataFrame:
+    cols = [c for c in first if c in df] + [c for c in df.columns if c not in first]
+    return df[cols]
+
+
+def _inputs_last(df: pd.DataFrame) -> pd.DataFrame:
+    """The check's own columns first, the user's input columns after them.
+
+    An input column whose name is also the header of one of the check's columns (an input
+    ``区块编号`` next to the check's ``block_id``, shown as 区块编号) is marked as the input.
+    """
+    from zoning.outputs.labels import LABELS
+
+    own = [c for c in df.columns if c in LABELS or "-" in str(c)]
+    inputs = [c for c in df.columns if c not in own]
+    if not own or not inputs:
+        return df
+    headers = {LABELS[c].zh for c in own if c in LABELS} | {LABELS[c].en for c in own if c in LABELS}
+    out = df[own + inputs]
+    return out.rename(columns={c: f"{c}（输入）" for c in inputs if c in headers})
 
 
 def _frame_name(df: pd.DataFrame) -> str:

@@ -102,10 +102,16 @@ class ZoningResult:
         return write_layers(layers, path, overwrite=overwrite)
 
     def to_report(self, path: str | os.PathLike[str], **kwargs: Any) -> Path:
-        """Self-contained HTML (or Markdown) report; see :func:`zoning.report.to_report`."""
+        """Report as .html (self-contained, print-ready), .md or .docx (by extension); see :func:`zoning.outputs.report.to_report`."""
         from zoning.outputs.report import to_report
 
         return to_report(self, path, **kwargs)
+
+    def to_excel(self, path: str | os.PathLike[str], lang: str | None = None, **kwargs: Any) -> Path:
+        """Excel workbook of the tables, human headers in ``lang`` (default: the run's); see :func:`zoning.outputs.excel.result_to_excel`."""
+        from zoning.outputs.excel import result_to_excel
+
+        return result_to_excel(self, path, lang=lang, **kwargs)
 
     def plot(self, **kwargs: Any) -> Any:
         """Zone map; see :func:`zoning.plot_zones`."""
