@@ -127,6 +127,52 @@ def _shade(cell: Any, fill: str) -> None:
     tcpr.append(shd)
 
 
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _column_widths(t: Table, usable: int, size: float) -> list[int]:
+    """Column widths (EMU): numbers, ids and status words at their natural width (never wrapped),
+    text columns sharing the rest in proportion to their text."""
+    from docx.shared import Pt
+
+    half = Pt(size) * 0.6  # one half-width character
+    pad = Pt(14)
+    natural, flexible = [], []
+    for j, head in enumerate(t.columns):
+        kind = t.kinds[j] if j < len(t.kinds) else ""
+        cells = [_display_width(r[j].text) + (3 if r[j].swatch else 0) for r in t.rows] or [0]
+        head_w = min(max([_display_width(w) for w in head.split()] + [0]), 8)  # headers wrap
+        if kind in ("num", "short"):
+            natural.append(int(max(max(cells), head_w, 3) * half + pad))
+        else:
+            natural.append(int(max(min(max(cells), 80), head_w, 6) * half + pad))
+            flexible.append(j)
+    fixed = sum(w for j, w in enumerate(natural) if j not in flexible)
+    want = sum(natural[j] for j in flexible)
+    rest = usable - fixed
+    if flexible and rest >= min(want, len(flexible) * Pt(40)):
+        share = min(1.0, rest / want)
+        widths = [w if j not in flexible else int(w * share) for j, w in enumerate(natural)]
+        spare = usable - sum(widths)
+        for j in flexible:  # text columns take what is left
+            widths[j] += spare // len(flexible)
+        return widths
+    scale = usable / sum(natural)
+    return [int(w * scale) for w in natural]
+
+
+def _set_widths(tbl: Any, widths: list[int]) -> None:
+    """Fixed column widths (EMU)."""
+    tbl.autofit = False
+    for col, w in zip(tbl.columns, widths, strict=True):
+        col.width = w
+        for cell in col.cells:
+            cell.width = w
+
+
 def _table(doc: Any, t: Table) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
@@ -136,7 +182,6 @@ def _table(doc: Any, t: Table) -> None:
         doc.add_paragraph(t.caption, style="Caption")
     tbl = doc.add_table(rows=1 + len(t.rows), cols=len(t.columns))
     tbl.style = doc.styles["Table Grid"]
-    tbl.autofit = True
     tblpr = tbl._tbl.tblPr
     width = tblpr.find(qn("w:tblW"))
     if width is None:
@@ -170,6 +215,8 @@ def _table(doc: Any, t: Table) -> None:
                 run.bold = True
             if c.num:
                 par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    sec = doc.sections[-1]
+    _set_widths(tbl, _column_widths(t, int(sec.page_width - sec.left_margin - sec.right_margin), size))
 
 
 def _orient(doc: Any, landscape: bool) -> None:
@@ -220,6 +267,8 @@ def write_docx(model: Report, path: str | os.PathLike[str]) -> Path:
     for row, (k, v) in zip(meta.rows, model.meta, strict=True):
         row.cells[0].paragraphs[0].add_run(k).bold = True
         row.cells[1].paragraphs[0].add_run(v)
+    usable = int(sec.page_width - sec.left_margin - sec.right_margin)
+    _set_widths(meta, [usable // 5, usable - usable // 5])
     landscape = False
     for s in model.sections:
         wide = any(t.wide for t in s.tables)
