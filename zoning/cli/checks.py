@@ -3,6 +3,9 @@
 Register them on the ``zoning`` group with ``for cmd in COMMANDS: main.add_command(cmd)``;
 the group turns zoning errors into one message and exit code 2.
 
+Every command also takes ``--xlsx PATH`` (and ``--lang``): the check's tables as an Excel
+workbook with human headers (:func:`zoning.outputs.excel.check_to_excel`).
+
 Exit codes (as for the rest of ``zoning``): 0 — every check passed, or a listing/comparison
 command ran (``screen-enterprises``, ``benchmark``, ``short-leases``); 1 — a check failed
 (a block or district in ``check-blocks``, a district in ``block-balance``, a parcel or park
@@ -47,6 +50,24 @@ def _rule_options(default: str) -> Any:
 
 def _exit_zero(f: Any) -> Any:
     return click.option("--exit-zero", is_flag=True, help="Exit 0 even when checks fail (the output is written either way).")(f)
+
+
+def _xlsx(f: Any) -> Any:
+    """``--xlsx PATH`` and ``--lang``: the check's tables as an Excel workbook with human headers."""
+    f = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                     help="Language of the workbook's sheet names and headers.")(f)
+    return click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="Also write the tables as an Excel workbook (.xlsx).")(f)
+
+
+def _write_xlsx(res: Any, xlsx_path: Path | None, lang: str, quiet: bool) -> None:
+    if xlsx_path is None:
+        return
+    from zoning.outputs.excel import check_to_excel
+
+    check_to_excel(res, xlsx_path, lang=lang)
+    if not quiet:
+        click.echo(f"wrote {xlsx_path}")
 
 
 def _quiet(f: Any) -> Any:
@@ -138,13 +159,14 @@ def _done(failed: bool, exit_zero: bool) -> None:
 @click.option("--blocks-layer", default=None, help="Layer of a multi-layer block file.")
 @click.option("--blocks-source-crs", default=None, help="CRS of blocks that have none (e.g. EPSG:4547).")
 @click.option("--max-rows", type=int, default=40, show_default=True, help="Print at most this many blocks (failing ones first).")
+@_xlsx
 @_exit_zero
 @_quiet
 @_read_options
 def check_blocks_cmd(parcels_path: Path, blocks_path: Path, output: Path, rules: str, sets: tuple[str, ...], use: str | None,
                      id_column: str | None, district_column: str | None, districts_path: Path | None, blocks_layer: str | None,
                      blocks_source_crs: str | None, max_rows: int, exit_zero: bool, quiet: bool, layer: str | None,
-                     encoding: str | None, source_crs: str | None, cols: tuple[str, ...]) -> None:
+                     encoding: str | None, source_crs: str | None, cols: tuple[str, ...], xlsx_path: Path | None = None, lang: str = "zh") -> None:
     """Check industrial blocks (工业产业区块) in BLOCKS against the land use of PARCELS.
 
     Writes OUTPUT with layers blocks (every input block and its columns, plus share,
@@ -164,6 +186,7 @@ def check_blocks_cmd(parcels_path: Path, blocks_path: Path, output: Path, rules:
         notes(parcels)
         _print_blocks(check, max_rows)
         click.echo(f"\nwrote {output} (layers blocks, districts, parcels, criteria)")
+    _write_xlsx(check, xlsx_path, lang, quiet)
     _done(not (check.blocks["passes"].all() and check.districts["passes"].all()), exit_zero)
 
 
@@ -226,10 +249,11 @@ def _print_blocks(check: Any, max_rows: int) -> None:
 @_rule_options("guangzhou-2023")
 @click.option("--id-column", default=None, help="Block id column of both layers (default: 区块编号 / block_id / 编号 / id).")
 @click.option("--district-column", default=None, help="District column of both layers (default: district / 行政区).")
+@_xlsx
 @_exit_zero
 @_quiet
 def block_balance_cmd(old_path: Path, new_path: Path, output: Path, rules: str, sets: tuple[str, ...], id_column: str | None,
-                      district_column: str | None, exit_zero: bool, quiet: bool) -> None:
+                      district_column: str | None, exit_zero: bool, quiet: bool, xlsx_path: Path | None = None, lang: str = "zh") -> None:
     """占补平衡: block area removed and added per district between OLD and NEW block layers.
 
     Writes OUTPUT with layers changes (the removed and added pieces), districts and blocks.
@@ -254,6 +278,7 @@ def block_balance_cmd(old_path: Path, new_path: Path, output: Path, rules: str, 
         if len(ch):
             click.echo("Changed blocks: " + ", ".join(f"{k} {r['change']}" for k, r in ch.iterrows()))
         click.echo(f"wrote {output} (layers changes, districts, blocks)")
+    _write_xlsx(bal, xlsx_path, lang, quiet)
     _done(not bal.districts["balanced"].all(), exit_zero)
 
 
@@ -267,12 +292,13 @@ def block_balance_cmd(old_path: Path, new_path: Path, output: Path, rules: str, 
 @_rule_options("jiaxing-2024")
 @click.option("--use", type=click.Choice(["planned", "current"]), default=None, help="Land-use basis for industrial parcels.")
 @click.option("--park-column", default=None, help="Column naming the park to balance over (default: park / 园区).")
+@_xlsx
 @_exit_zero
 @_quiet
 @_read_options
 def check_mixed_use_cmd(parcels_path: Path, output: Path, rules: str, sets: tuple[str, ...], use: str | None,
                         park_column: str | None, exit_zero: bool, quiet: bool, layer: str | None, encoding: str | None,
-                        source_crs: str | None, cols: tuple[str, ...]) -> None:
+                        source_crs: str | None, cols: tuple[str, ...], xlsx_path: Path | None = None, lang: str = "zh") -> None:
     """Mixed industrial land (工业建筑面积 ≥ 51 %), flexible terms and park-level balancing (Jiaxing 2024).
 
     Writes OUTPUT with layers parcels (tested parcels with status per criterion, reasons and
@@ -292,6 +318,7 @@ def check_mixed_use_cmd(parcels_path: Path, output: Path, rules: str, sets: tupl
         if len(bad) > 20:
             click.echo(f"  … {len(bad) - 20} more failing parcels (see the parcels layer)")
         click.echo(f"wrote {output} (layers parcels, parks)")
+    _write_xlsx(res, xlsx_path, lang, quiet)
     _done(not res.parcels["passes"].all(), exit_zero)
 
 
@@ -304,12 +331,13 @@ def check_mixed_use_cmd(parcels_path: Path, output: Path, rules: str, sets: tupl
 @_output(exts=".csv, .gpkg or .parquet")
 @_rule_options("guangzhou-2023")
 @click.option("--id-column", default=None, help="Project name column (default: project_id / 项目编号 / 项目名称).")
+@_xlsx
 @_exit_zero
 @_quiet
 @_read_options
 def check_projects_cmd(projects_path: Path, output: Path, rules: str, sets: tuple[str, ...], id_column: str | None,
                        exit_zero: bool, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
-                       cols: tuple[str, ...]) -> None:
+                       cols: tuple[str, ...], xlsx_path: Path | None = None, lang: str = "zh") -> None:
     """Land-quota tier of each project in PROJECTS (.csv/.xlsx table or a vector file).
 
     Needs investment (固定资产投资, 万元 or 亿元), expected annual tax (税收) and the land (polygons
@@ -330,6 +358,7 @@ def check_projects_cmd(projects_path: Path, output: Path, rules: str, sets: tupl
         for _, r in res[res["tier"] != "province"].iterrows():
             click.echo(f"  {r['project_id']}: {r['reasons']}" + (f" — {r['fix']}" if r["fix"] else ""))
         click.echo(f"wrote {output}")
+    _write_xlsx(res, xlsx_path, lang, quiet)
     _done(bool((res["tier"] == "none").any()), exit_zero)
 
 
@@ -352,10 +381,11 @@ def _write_table(df: Any, output: Path, layer: str) -> None:
 @_output()
 @_rule_options("shenzhen-2011")
 @click.option("--by", default="district", show_default=True, help="Column to break the counts down by.")
+@_xlsx
 @_quiet
 @_read_options
 def screen_enterprises_cmd(parcels_path: Path, output: Path, rules: str, sets: tuple[str, ...], by: str, quiet: bool,
-                           layer: str | None, encoding: str | None, source_crs: str | None, cols: tuple[str, ...]) -> None:
+                           layer: str | None, encoding: str | None, source_crs: str | None, cols: tuple[str, ...], xlsx_path: Path | None = None, lang: str = "zh") -> None:
     """Flag low-end enterprises (无证无照、安全隐患严重、高污染、高能耗) and sum the floor space freed.
 
     Writes OUTPUT with layers parcels (the flagged sites), targets and by_district.
@@ -373,6 +403,7 @@ def screen_enterprises_cmd(parcels_path: Path, output: Path, rules: str, sets: t
         for line in _table(rows, [by, "screened", "flagged", "freed m²"], {1, 2, 3}):
             click.echo("  " + line)
         click.echo(f"wrote {output} (layers parcels, targets, by_district)")
+    _write_xlsx(res, xlsx_path, lang, quiet)
 
 
 @click.command("benchmark")
@@ -383,11 +414,12 @@ def screen_enterprises_cmd(parcels_path: Path, output: Path, rules: str, sets: t
 @click.option("--areas", "areas_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Polygons of the areas to compare instead of --by (parcels join by representative point).")
 @click.option("--id-column", default=None, help="Name column of --areas.")
+@_xlsx
 @_quiet
 @_read_options
 def benchmark_cmd(parcels_path: Path, output: Path | None, rules: str, sets: tuple[str, ...], by: str, areas_path: Path | None,
                   id_column: str | None, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
-                  cols: tuple[str, ...]) -> None:
+                  cols: tuple[str, ...], xlsx_path: Path | None = None, lang: str = "zh") -> None:
     """Compare parks, zones or districts with the High-Tech Park per-km² benchmarks."""
     from zoning.checks.benchmarks import benchmark_table
     from zoning.io.read import read_blocks
@@ -411,6 +443,7 @@ def benchmark_cmd(parcels_path: Path, output: Path | None, rules: str, sets: tup
         click.echo("  (in brackets: observed as a share of the benchmark; energy is better below 100 %)")
         if output is not None:
             click.echo(f"wrote {output}")
+    _write_xlsx(t, xlsx_path, lang, quiet)
 
 
 @click.command("short-leases")
@@ -419,11 +452,12 @@ def benchmark_cmd(parcels_path: Path, output: Path | None, rules: str, sets: tup
 @_rule_options("shenzhen-2020")
 @click.option("--zone-column", default="zone", show_default=True, help="Column holding each parcel's zone.")
 @click.option("--min-years", type=float, default=None, help="Minimum lease in years (pack default 5).")
+@_xlsx
 @_quiet
 @_read_options
 def short_leases_cmd(parcels_path: Path, output: Path | None, rules: str, sets: tuple[str, ...], zone_column: str,
                      min_years: float | None, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
-                     cols: tuple[str, ...]) -> None:
+                     cols: tuple[str, ...], xlsx_path: Path | None = None, lang: str = "zh") -> None:
     """Tenants in retain-upgrade areas with leases under 5 years, from a zoned parcel file (zoning classify output)."""
     from zoning.checks.leases import short_leases
 
@@ -442,6 +476,7 @@ def short_leases_cmd(parcels_path: Path, output: Path | None, rules: str, sets: 
             click.echo(f"  … {len(short) - 30} more")
         if output is not None:
             click.echo(f"wrote {output}")
+    _write_xlsx(short, xlsx_path, lang, quiet)
 
 
 COMMANDS = [check_blocks_cmd, block_balance_cmd, check_mixed_use_cmd, check_projects_cmd, screen_enterprises_cmd,

@@ -183,6 +183,10 @@ LABELS: dict[str, Label] = {
     "investment_wan": Label("固定资产投资（万元）", "Investment (万元)", "num0"),
     "investment_wan_per_mu": Label("投资强度（万元/亩）", "Investment per 亩 (万元/亩)", "num0"),
     "tier": Label("指标保障层级", "Quota tier"),
+    "tier_label": Label("层级名称", "Tier"),
+    "output_wan": Label("产值（万元）", "Output (万元)", "num0"),
+    "tax_wan": Label("税收（万元）", "Tax (万元)", "num0"),
+    "value_added_wan": Label("增加值（万元）", "Value added (万元)", "num0"),
     "project_id": Label("项目", "Project"),
     "target": Label("目标", "Target", "num"),
 }

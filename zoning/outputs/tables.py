@@ -99,12 +99,18 @@ def check_tables(check: Any) -> dict[str, pd.DataFrame]:
     layers = getattr(check, "layers", None)
     if callable(layers):
         raw = dict(layers())
-    else:
+    else:  # the result classes before the shared CheckResult: the layers their to_file() writes
         raw = {}
-        for name in ("blocks", "districts", "changes", "parks", "targets", "by_district", "parcels", "criteria"):
+        for name in _LAYERS.get(type(check).__name__, ("blocks", "districts", "changes", "parks", "targets",
+                                                         "by_district", "parcels", "criteria")):
             v = getattr(check, name, None)
             if isinstance(v, pd.DataFrame):
                 raw[name] = v
+        if "parcels" in raw and type(check).__name__ == "EnterpriseScreening":
+            raw["parcels"] = raw["parcels"][raw["parcels"]["low_end"]]
+        elif "parcels" in raw and type(check).__name__ == "MixedUseCheck":
+            codes = [c for c in raw["parcels"].columns if "-" in str(c)]
+            raw["parcels"] = raw["parcels"][(raw["parcels"][codes] != "").any(axis=1)]
     out: dict[str, pd.DataFrame] = {}
     for name, df in raw.items():
         if df.index.name is not None:
@@ -136,6 +142,15 @@ def _inputs_last(df: pd.DataFrame) -> pd.DataFrame:
     headers = {LABELS[c].zh for c in own if c in LABELS} | {LABELS[c].en for c in own if c in LABELS}
     out = df[own + inputs]
     return out.rename(columns={c: f"{c}（输入）" for c in inputs if c in headers})
+
+
+#: layer order of each check's to_file(), for results without layers()
+_LAYERS = {
+    "BlockCheck": ("blocks", "districts", "parcels", "criteria"),
+    "BlockBalance": ("changes", "districts", "blocks"),
+    "MixedUseCheck": ("parcels", "parks"),
+    "EnterpriseScreening": ("parcels", "targets", "by_district"),
+}
 
 
 def _frame_name(df: pd.DataFrame) -> str:
