@@ -10,8 +10,11 @@ sum in the GeoPackage. A last sheet says what was run, with the rule pack's sour
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import math
+import threading
+from collections.abc import Iterator
 import os
 import unicodedata
 from pathlib import Path
@@ -28,6 +31,7 @@ __all__ = ["NUMBER_FORMATS", "check_to_excel", "result_to_excel", "write_workboo
 NUMBER_FORMATS = {"pct": "0.0%", "area": "#,##0.00", "num": "#,##0.00", "num1": "#,##0.0", "num0": "#,##0",
                   "int": "#,##0"}
 _FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
+_PATCH_LOCK = threading.Lock()
 #: data rows per sheet (Excel's limit is 1,048,576 rows including the header); longer tables continue
 MAX_ROWS = 1_048_575
 
@@ -185,9 +189,34 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]
     wb.properties.language = "zh-CN" if lang == "zh" else "en"
     if about:
         wb.properties.title = str(about[0][1])
-    with atomic_write(p) as tmp:
+    with atomic_write(p) as tmp, _exact_floats():
         wb.save(tmp)
     return p
+
+
+@contextlib.contextmanager
+def _exact_floats() -> Iterator[None]:
+    """Write floats with all their digits (``repr``), so Excel reads back the very same number.
+
+    openpyxl formats numbers as ``"%.16g"``, which drops the 17th significant digit that some
+    doubles need (2.6517842880758273 would come back as 2.651784288075827). The patch is
+    scoped to one save and only makes numbers more precise.
+    """
+    from openpyxl.cell import _writer
+
+    original = _writer.safe_string
+
+    def exact(value: Any) -> str:
+        if isinstance(value, (float, np.floating)) and math.isfinite(value):
+            return repr(float(value))
+        return original(value)
+
+    with _PATCH_LOCK:
+        _writer.safe_string = exact
+        try:
+            yield
+        finally:
+            _writer.safe_string = original
 
 
 def _about(title: str, rows: list[tuple[str, str]], pack: Any, lang: str) -> list[tuple[str, str]]:
