@@ -16,7 +16,7 @@ def test_every_column_of_a_run_has_a_label(sample_result):
             if "（输入）" in str(c) or str(c) in check.blocks.columns.difference(LABELS):  # the user's own columns
                 continue
             assert c in LABELS, f"{name}: {c}"
-            assert label(c, "zh") != c and label(c, "en") != c or c in ("FAR",)
+            assert (label(c, "zh") != c and label(c, "en") != c) or c in ("FAR",)
 
 
 @pytest.mark.parametrize(("column", "zh", "en"), [

@@ -16,12 +16,12 @@ import click
 
 from zoning.cli._common import (
     _columns,
-    _width,
     _ljust,
     _overrides,
     _print_read_notes,
     _read_options,
     _rjust,
+    _width,
 )
 from zoning.errors import InputError, RulePackError, ValidationError, ZoningError
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import math
-import threading
-from collections.abc import Iterator
 import os
+import threading
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -177,8 +177,8 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]
             ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
     if about:
         ws = wb.create_sheet(table_title("run", lang).translate(_FORBIDDEN)[:31])
-        for k, v in about:
-            ws.append([k, v])
+        for key, value in about:
+            ws.append([key, value])
         for (cell,) in ws.iter_rows(min_col=1, max_col=1):
             cell.font = head_font
         ws.column_dimensions["A"].width = max([_width(k) for k, _ in about] + [10]) + 2

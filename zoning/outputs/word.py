@@ -215,8 +215,12 @@ def _table(doc: Any, t: Table) -> None:
                 run.bold = True
             if c.num:
                 par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    sec = doc.sections[-1]
-    _set_widths(tbl, _column_widths(t, int(sec.page_width - sec.left_margin - sec.right_margin), size))
+    _set_widths(tbl, _column_widths(t, _usable(doc.sections[-1]), size))
+
+
+def _usable(sec: Any) -> int:
+    """Text width of a section (EMU)."""
+    return int(sec.page_width or 0) - int(sec.left_margin or 0) - int(sec.right_margin or 0)
 
 
 def _orient(doc: Any, landscape: bool) -> None:
@@ -267,7 +271,7 @@ def write_docx(model: Report, path: str | os.PathLike[str]) -> Path:
     for row, (k, v) in zip(meta.rows, model.meta, strict=True):
         row.cells[0].paragraphs[0].add_run(k).bold = True
         row.cells[1].paragraphs[0].add_run(v)
-    usable = int(sec.page_width - sec.left_margin - sec.right_margin)
+    usable = _usable(sec)
     _set_widths(meta, [usable // 5, usable - usable // 5])
     landscape = False
     for s in model.sections:
@@ -277,12 +281,12 @@ def write_docx(model: Report, path: str | os.PathLike[str]) -> Path:
             landscape = wide
         doc.add_heading(s.title, level=1)
         for k, v in s.facts:
-            p = doc.add_paragraph()
-            p.add_run(f"{k}：" if model.lang == "zh" else f"{k}: ").bold = True
-            p.add_run(v)
+            par = doc.add_paragraph()
+            par.add_run(f"{k}：" if model.lang == "zh" else f"{k}: ").bold = True
+            par.add_run(v)
         for text in s.paragraphs:
             doc.add_paragraph(text)
-        usable = doc.sections[-1].page_width - doc.sections[-1].left_margin - doc.sections[-1].right_margin
+        usable = _usable(doc.sections[-1])
         for f in s.figures:
             doc.add_picture(io.BytesIO(f.png), width=min(usable, Mm(170 if not landscape else 230)))
             doc.add_paragraph(f.alt, style="Caption")
