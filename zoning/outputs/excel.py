@@ -249,6 +249,7 @@ def result_to_excel(result: Any, path: str | os.PathLike[str], *, lang: str | No
     >>> openpyxl.load_workbook(out).sheetnames
     ['分区汇总', '按行政区', '连片区域', '地块判定理由', '规则包', '数据校验', '运行信息']
     """
+    from zoning.outputs.report import _stock_km2
     from zoning.outputs.tables import check_tables, result_tables
 
     lang = lang or result.settings.get("lang", "zh")
@@ -266,7 +267,7 @@ def result_to_excel(result: Any, path: str | os.PathLike[str], *, lang: str | No
             ("连片距离容差" if zh else "Contiguity tolerance", f"{s.get('gap_m', float('nan')):g} m"),
             ("坐标系" if zh else "CRS", str(result.parcels.crs.name if result.parcels.crs else "—")),
             ("地块数" if zh else "Parcels", f"{len(result.parcels):,}"),
-            ("工业存量" if zh else "Industrial stock", f"{result.summary.attrs.get('stock_km2', float('nan')):.2f} km²")]
+            ("工业存量" if zh else "Industrial stock", f"{_stock_km2(result):.2f} km²")]
     pack = result.rules
     title = pack.pack.title_zh if zh else pack.pack.title_en
     return write_workbook(tables, path, lang=lang, pack=pack, about=_about(title, rows, pack, lang), formats=formats)

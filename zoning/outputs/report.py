@@ -277,7 +277,7 @@ def build_report(result: Any, *, lang: str = "zh", blocks: Any = None, title: st
                                                formats={"threshold": "pct"}, caption=table_title("districts", lang)))
         sections.append(sec)
 
-    stock = result.summary.attrs.get("stock_km2", float("nan"))
+    stock = _stock_km2(result)
     crs = result.parcels.crs
     meta = [
         (_t(lang, "规则包", "Rule pack"), f"{pack.pack.name} — {pack.pack.policy}"),
@@ -295,6 +295,12 @@ def build_report(result: Any, *, lang: str = "zh", blocks: Any = None, title: st
     footer = f"zoning {__version__} · " + _t(lang, "数据文件（GeoPackage）保留英文字段名，便于脚本使用。",
                                              "Data files (GeoPackage) keep the snake_case field names for scripts.")
     return Report(title=title, lang=lang, meta=meta, sections=sections, footer=footer)
+
+
+def _stock_km2(result: Any) -> float:
+    """The industrial stock (km²) the shares and targets refer to."""
+    stock = getattr(result, "stock_km2", None)
+    return float(stock) if stock is not None else float(result.summary.attrs.get("stock_km2", float("nan")))
 
 
 def _environment() -> Any:
@@ -324,7 +330,7 @@ def render_markdown(model: Report, image_names: dict[str, str]) -> str:
     return env.get_template("report.md.j2").render(report=model, src=image_names)
 
 
-def to_report(result: Any, path: str | os.PathLike[str], *, lang: str = "zh", blocks: Any = None,
+def to_report(result: Any, path: str | os.PathLike[str], *, lang: str | None = None, blocks: Any = None,
               title: str | None = None, max_areas: int = 40) -> Path:
     """Write the report of a run: HTML, Markdown or Word, chosen by the file extension.
 
@@ -336,7 +342,7 @@ def to_report(result: Any, path: str | os.PathLike[str], *, lang: str = "zh", bl
         ``.html`` (self-contained: maps embedded, no network; print-ready), ``.md`` (maps
         written next to it as PNG files) or ``.docx`` (Word / WPS; needs ``zoning[office]``).
     lang
-        ``"zh"`` or ``"en"`` for headers, labels and map text.
+        ``"zh"`` or ``"en"`` for headers, labels and map text; default: the run's language.
     blocks
         Optional :class:`zoning.BlockCheck` to include (block and district tables, map).
     title
@@ -361,6 +367,8 @@ def to_report(result: Any, path: str | os.PathLike[str], *, lang: str = "zh", bl
         from zoning.outputs.word import _require_docx
 
         _require_docx()
+    if lang is None:
+        lang = result.settings.get("lang", "zh")
     model = build_report(result, lang=lang, blocks=blocks, title=title, max_areas=max_areas)
     if fmt == "html":
         text = render_html(model)
