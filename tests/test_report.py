@@ -40,7 +40,9 @@ def test_markdown_report_writes_images_next_to_it(tmp_path, sample_result):
 def test_report_with_block_checks(tmp_path, sample_result):
     check = zoning.check_blocks(sample_result.parcels, zoning.read_blocks(zoning.datasets.get_path("blocks")), rules="guangzhou-2023")
     html = sample_result.to_report(tmp_path / "r.html", blocks=check).read_text(encoding="utf-8")
-    assert "GB-14" in html and "工业用地占比" in html
+    assert "GB-14" in html and "Industrial share" in html  # the run's language (en)
+    html = sample_result.to_report(tmp_path / "r.html", blocks=check, lang="zh").read_text(encoding="utf-8")
+    assert "工业用地占比" in html
     assert html.count('src="data:image/png;base64,') >= 2
 
 
