@@ -65,6 +65,7 @@ def test_sheets_headers_and_layout(written):
     area = head.index("面积（km²）") + 1
     assert ws.cell(2, share).number_format == "0.0%" and ws.cell(2, area).number_format == "#,##0.00"
     assert ws.column_dimensions["A"].width >= 10
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1 and ws.print_title_rows == "$1:$1"
     for name in ("连片区域", "地块判定理由", "规则包"):
         assert wb[name].freeze_panes in ("A2", "B2")
     assert wb.properties.language == "zh-CN"

@@ -173,6 +173,13 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]
                 if long:
                     cell.alignment = wrap
         ws.freeze_panes = "B2" if len(cols) > 6 else "A2"
+        # printed: landscape A4, as wide as one page, the header row on every page
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_title_rows = "1:1"
         if cols:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
     if about:
