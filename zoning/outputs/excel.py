@@ -160,6 +160,7 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]
         for row in zip(*columns, strict=True):
             ws.append(row)
         n = len(df)
+        lines = [1] * n  # text lines per row, for the row heights of wrapped cells
         for j, f in enumerate(fmts):
             letter = get_column_letter(j + 1)
             nf = NUMBER_FORMATS.get(f)
@@ -167,11 +168,16 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]
             ws.column_dimensions[letter].width = min(widths[j], 60)
             if nf is None and not long:
                 continue
-            for (cell,) in ws.iter_rows(min_row=2, max_row=n + 1, min_col=j + 1, max_col=j + 1):
+            for k, (cell,) in enumerate(ws.iter_rows(min_row=2, max_row=n + 1, min_col=j + 1, max_col=j + 1)):
                 if nf is not None and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                     cell.number_format = nf
                 if long:
                     cell.alignment = wrap
+                    if isinstance(cell.value, str):
+                        lines[k] = max(lines[k], math.ceil(_width(cell.value) / 58))
+        for k, m in enumerate(lines):
+            if m > 1:  # not every spreadsheet program grows a row for wrapped text by itself
+                ws.row_dimensions[k + 2].height = 15 * min(m, 12)
         ws.freeze_panes = "B2" if len(cols) > 6 else "A2"
         # printed: landscape A4, as wide as one page, the header row on every page
         ws.page_setup.orientation = "landscape"
