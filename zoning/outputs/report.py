@@ -230,7 +230,7 @@ def build_report(result: Any, *, lang: str = "zh", blocks: Any = None, title: st
     if len(z) > max_areas:
         areas.paragraphs.append(_t(lang, f"按面积列出最大的 {max_areas} 个（共 {len(z)} 个）；全部区域见 Excel 工作簿。",
                                    f"The {max_areas} largest of {len(z)} zone areas; the workbook lists every area."))
-    areas.notes.append(_t(lang, "合法用地比例、容积率、亩均产值与建成年限均为区域内按面积加权的平均值。",
+    areas.paragraphs.append(_t(lang, "合法用地比例、容积率、亩均产值与建成年限均为区域内按面积加权的平均值。",
                           "Legal-land share, FAR, output per 亩 and building age are area-weighted over the area."))
     sections.append(areas)
 
