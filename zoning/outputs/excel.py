@@ -319,5 +319,8 @@ def check_to_excel(check: Any, path: str | os.PathLike[str], *, lang: str = "zh"
     summary = getattr(check, "summary", None)
     if callable(summary):
         rows.append(("结果" if zh else "Result", str(summary()).splitlines()[0]))
-    title = type(check).__name__ if not isinstance(check, pd.DataFrame) else table_title(next(iter(tables)), lang)
+    if pack is not None:
+        title = pack.pack.title_zh if zh else pack.pack.title_en
+    else:
+        title = table_title(next(iter(tables)), lang)
     return write_workbook(tables, path, lang=lang, pack=pack, about=_about(title, rows, pack, lang), formats=formats)
