@@ -216,6 +216,11 @@ def _table(doc: Any, t: Table) -> None:
             if c.num:
                 par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _set_widths(tbl, _column_widths(t, _usable(doc.sections[-1]), size))
+    if len(t.rows) <= 15:  # a short table stays on one page, as in the printed HTML
+        for row in tbl.rows[:-1]:
+            for cell in row.cells:
+                for par in cell.paragraphs:
+                    par.paragraph_format.keep_with_next = True
 
 
 def _usable(sec: Any) -> int:
@@ -288,7 +293,7 @@ def write_docx(model: Report, path: str | os.PathLike[str]) -> Path:
             doc.add_paragraph(text)
         usable = _usable(doc.sections[-1])
         for f in s.figures:
-            doc.add_picture(io.BytesIO(f.png), width=min(usable, Mm(170 if not landscape else 230)))
+            doc.add_picture(io.BytesIO(f.png), width=min(usable, Mm(150 if not landscape else 200)))
             doc.add_paragraph(f.alt, style="Caption")
         for t in s.tables:
             _table(doc, t)
