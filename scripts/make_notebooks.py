@@ -113,8 +113,16 @@ failed"""),
     ("code", "ax = zoning.plot_blocks(check24, lang=\"zh\")"),
     ("md", "## 占补平衡: blocks removed and added by a revision"),
     ("code", """revised = zoning.read_blocks(zoning.datasets.get_path("blocks_revised"))
-balance = zoning.block_balance(blocks, revised)
-balance.districts"""),
+balance = zoning.check_balance(blocks, revised)
+print(balance.summary())"""),
+    ("md", """## Every check has the same shape
+
+Each `zoning.check_*` function returns a `CheckResult`: the pack used (`.rules`), what the inputs
+needed (`.problems`), its tables in display order (`.layers()` — what Excel / Word export and
+`.to_file()` write), `.passed`, `.summary()`, and this display in Jupyter. Verdict columns are
+`passes` and `status` (pass / fail / missing) in every check."""),
+    ("code", """{name: len(table) for name, table in balance.layers().items()}"""),
+    ("code", "check24"),
 ])
 
 nb("04_maps_and_reports", [

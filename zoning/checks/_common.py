@@ -49,6 +49,22 @@ def _load(rules: Any, overrides: Mapping[str, Any] | None, section: str, what: s
     return pack
 
 
+def newest_pack(section: str) -> str:
+    """The packaged pack with a ``[section]`` that took effect last (the default of a check).
+
+    >>> newest_pack("mixed_use")
+    'jiaxing-2024'
+    """
+    from zoning.rules import available_rules, load_rules
+
+    packs = [load_rules(n) for n in available_rules()]
+    having = [p for p in packs if getattr(p, section) is not None]
+    if not having:
+        msg = f"no packaged rule pack has [{section}] rules"
+        raise RulePackError(msg)
+    return max(having, key=lambda p: (p.pack.effective, p.pack.name)).pack.name
+
+
 def _section(pack: RulePack, section: str, field_name: str) -> Criterion:
     """A criterion a section of the pack must name (the schema guarantees it exists)."""
     c = pack.section_criterion(section, field_name)
@@ -430,6 +446,46 @@ def _land_area(df: pd.DataFrame) -> tuple[np.ndarray, str]:
     msg = (f"no land area: give polygons in a projected CRS or a land-area column (用地面积 / land_area_m2); "
            f"columns are {_columns_text(df)}")
     raise InputError(msg)
+
+
+def read_table(path: Any, *, layer: str | None = None, encoding: str | None = None, source_crs: str | None = None,
+               columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Read a table of projects or firms: ``.csv`` / ``.xlsx`` as a plain table, anything else
+    as parcels (:func:`zoning.read_parcels`).
+
+    CSV text is read as UTF-8 (with or without BOM), else GB18030; ``columns`` renames
+    columns (your name → canonical name) before the check maps Chinese aliases.
+
+    >>> import zoning
+    >>> len(read_table(zoning.datasets.get_path("parcels"))) > 0
+    True
+    """
+    from pathlib import Path
+
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xls"):
+        from zoning.io.read import read_parcels
+
+        return read_parcels(p, layer=layer, encoding=encoding, source_crs=source_crs, columns=dict(columns) if columns else None)
+    if not p.exists():
+        msg = f"file not found: {p}"
+        raise InputError(msg)
+    if suffix == ".csv":
+        for enc in ([encoding] if encoding else ["utf-8-sig", "gb18030"]):
+            try:
+                df = pd.read_csv(p, encoding=enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:  # pragma: no cover - gb18030 decodes any byte string
+            msg = f"{p}: cannot decode the text; pass encoding= (CLI: --encoding)"
+            raise InputError(msg)
+    else:
+        df = pd.read_excel(p, sheet_name=layer or 0)
+    if columns:
+        df = df.rename(columns=dict(columns))
+    return df
 
 
 def _table_input(data: Any, needed: Iterable[str], what: str) -> pd.DataFrame:

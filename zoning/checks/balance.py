@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -17,10 +17,9 @@ from zoning.errors import (
     Problem,
     RulePackError,
 )
-from zoning.units import M2_PER_MU
+from zoning.units import FAIL, M2_PER_MU, PASS
 
 if TYPE_CHECKING:  # pragma: no cover
-    import os
 
     from zoning.rules.schema import RulePack
 from zoning.checks._common import (
@@ -39,18 +38,20 @@ from zoning.checks._common import (
     _thr,
     area_text,
 )
+from zoning.checks._result import CheckResult, _deprecated, text_table
 
 
-@dataclass
-class BlockBalance:
-    """Result of :func:`block_balance` (占补平衡).
+@dataclass(repr=False, kw_only=True)
+class BalanceCheck(CheckResult):
+    """Result of :func:`check_balance` (占补平衡; a :class:`~zoning.checks.CheckResult`).
 
     Attributes
     ----------
     districts
         Indexed by district: ``before_m2``, ``after_m2`` (block area), ``removed_m2``,
-        ``added_m2``, ``net_m2`` (added − removed), ``threshold_m2``, ``balanced``,
-        ``shortfall_m2``, ``shortfall_mu``, ``removed_blocks``, ``added_blocks``, ``fix``.
+        ``added_m2``, ``net_m2`` (added − removed), ``threshold_m2``, ``passes``, ``status``
+        (``pass`` / ``fail``), ``shortfall_m2``, ``shortfall_mu``, ``removed_blocks``,
+        ``added_blocks``, ``fix``.
     changes
         The removed and added pieces: ``change`` (``removed`` / ``added``), ``district``,
         ``block_id`` (the old block a removed piece came from, the new block an added piece
@@ -61,11 +62,14 @@ class BlockBalance:
         ``enlarged`` or ``reshaped``).
     """
 
+    title: ClassVar[str] = "占补平衡"
     districts: pd.DataFrame
     changes: gpd.GeoDataFrame
     blocks: pd.DataFrame
-    rules: RulePack
-    problems: list[Problem] = field(default_factory=list)
+
+    def layers(self) -> dict[str, pd.DataFrame]:
+        """``districts``, ``changes`` and ``blocks``."""
+        return {"districts": self.districts, "changes": self.changes, "blocks": self.blocks}
 
     def summary(self) -> str:
         """Per district: removed, added, net and whether the balance holds.
@@ -73,34 +77,34 @@ class BlockBalance:
         Examples
         --------
         >>> import zoning
-        >>> bal = zoning.block_balance(zoning.read_blocks(zoning.datasets.get_path("blocks")),
-        ...                                   zoning.read_blocks(zoning.datasets.get_path("blocks_revised")))
+        >>> bal = zoning.check_balance(zoning.read_blocks(zoning.datasets.get_path("blocks")),
+        ...                            zoning.read_blocks(zoning.datasets.get_path("blocks_revised")))
         >>> print(bal.summary().splitlines()[0])
         占补平衡 against guangzhou-2023 GZ-K1 ≥ 0.00 ha: 5 of 6 district(s) balanced
         """
         c = _section(self.rules, "blocks", "balance")
         d = self.districts
-        lines = [f"占补平衡 against {self.rules.pack.name} {_rule(c)}: {int(d['balanced'].sum())} of {len(d)} district(s) balanced"]
+        lines = [f"占补平衡 against {self.rules.pack.name} {_rule(c)}: {int(d['passes'].sum())} of {len(d)} district(s) balanced"]
+        rows = [[str(k), f"{r['before_m2'] / 1e6:,.3f}", f"{r['after_m2'] / 1e6:,.3f}", f"{r['removed_m2'] / 1e6:,.3f}",
+                 f"{r['added_m2'] / 1e6:,.3f}", f"{r['net_m2'] / 1e6:+,.3f}", r["status"]] for k, r in d.iterrows()]
+        lines += text_table(rows, ["district", "before km²", "after km²", "removed", "added", "net", "status"], {1, 2, 3, 4, 5})
         for name, r in d.iterrows():
-            if r["removed_m2"] > 0 or r["added_m2"] > 0 or not r["balanced"]:
+            if r["removed_m2"] > 0 or r["added_m2"] > 0 or not r["passes"]:
                 lines.append(f"  {name}: removed {area_text(r['removed_m2'])}, added {area_text(r['added_m2'])}, "
                              f"net {'+' if r['net_m2'] >= 0 else '−'}{area_text(abs(r['net_m2']))}"
-                             + (" — balanced" if r["balanced"] else f" — NOT balanced: {r['fix']}"))
+                             + (" — balanced" if r["passes"] else f" — NOT balanced: {r['fix']}"))
+        ch = self.blocks[self.blocks["change"] != "unchanged"]
+        if len(ch):
+            lines.append("Changed blocks: " + ", ".join(f"{k} {r['change']}" for k, r in ch.iterrows()))
+        lines += self._notes()
         return "\n".join(lines)
-
-    def to_file(self, path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
-        """Write GeoPackage layers ``changes``, ``districts`` and ``blocks``."""
-        from zoning.io.write import write_layers
-
-        return write_layers({"changes": self.changes, "districts": self.districts.reset_index(),
-                             "blocks": self.blocks.reset_index()}, path, overwrite=overwrite)
 
     def __repr__(self) -> str:
         d = self.districts
-        return f"BlockBalance({self.rules.pack.name}: {int(d['balanced'].sum())} of {len(d)} districts balanced, {len(self.changes)} changed pieces)"
+        return f"BalanceCheck({self.rules.pack.name}: {int(d['passes'].sum())} of {len(d)} districts balanced, {len(self.changes)} changed pieces)"
 
 
-def block_balance(
+def check_balance(
     old_blocks: gpd.GeoDataFrame,
     new_blocks: gpd.GeoDataFrame,
     *,
@@ -108,7 +112,7 @@ def block_balance(
     id_column: str | None = None,
     rules: str | Path | RulePack = "guangzhou-2023",
     overrides: Mapping[str, Any] | None = None,
-) -> BlockBalance:
+) -> BalanceCheck:
     """占补平衡: block area removed and added per district between two block layers.
 
     Parameters
@@ -127,8 +131,8 @@ def block_balance(
 
     Returns
     -------
-    BlockBalance
-        ``.districts`` (removed_m2, added_m2, net_m2, balanced, fix), ``.changes`` (the
+    BalanceCheck
+        ``.districts`` (removed_m2, added_m2, net_m2, passes, status, fix), ``.changes`` (the
         pieces, ``change`` = ``"removed"`` / ``"added"``), ``.blocks`` (change per block id).
 
     Notes
@@ -142,9 +146,9 @@ def block_balance(
     >>> import zoning
     >>> old = zoning.read_blocks(zoning.datasets.get_path("blocks"))
     >>> new = zoning.read_blocks(zoning.datasets.get_path("blocks_revised"))
-    >>> bal = block_balance(old, new)
+    >>> bal = check_balance(old, new)
     >>> r = bal.districts.loc["龙华区"]
-    >>> round(r["removed_m2"]), round(r["added_m2"]), bool(r["balanced"])
+    >>> round(r["removed_m2"]), round(r["added_m2"]), bool(r["passes"])
     (756607, 0, False)
     >>> sorted(bal.changes["change"].unique())
     ['added', 'removed']
@@ -207,21 +211,22 @@ def block_balance(
         t[f"{kind}_blocks"] = sel.groupby("district")["block_id"].agg(lambda s: ", ".join(sorted({x for x in s if x}))).reindex(t.index).fillna("")
     t["net_m2"] = t["added_m2"] - t["removed_m2"]
     t["threshold_m2"] = thr_m2
-    t["balanced"] = _compare(t["net_m2"].to_numpy() / 1e4, c.op, _thr(c))
-    t["shortfall_m2"] = np.where(t["balanced"], 0.0, np.maximum(thr_m2 - t["net_m2"], 0.0))
+    t["passes"] = _compare(t["net_m2"].to_numpy() / 1e4, c.op, _thr(c))
+    t["status"] = np.where(t["passes"], PASS, FAIL)
+    t["shortfall_m2"] = np.where(t["passes"], 0.0, np.maximum(thr_m2 - t["net_m2"], 0.0))
     t["shortfall_mu"] = t["shortfall_m2"] / M2_PER_MU
     fixes = []
     for name, r in t.iterrows():
-        if r["balanced"]:
+        if r["passes"]:
             fixes.append("")
             continue
         fixes.append(f"add {area_text(r['shortfall_m2'])} of new block area in {name} to offset the removal "
                      f"({r['removed_blocks'] or 'no block id'}), e.g. over planned industrial land outside blocks; "
                      "先补后占: add it before the removal takes effect")
     t["fix"] = fixes
-    t = t[["before_m2", "after_m2", "removed_m2", "added_m2", "net_m2", "threshold_m2", "balanced", "shortfall_m2",
+    t = t[["before_m2", "after_m2", "removed_m2", "added_m2", "net_m2", "threshold_m2", "passes", "status", "shortfall_m2",
            "shortfall_mu", "removed_blocks", "added_blocks", "fix"]]
-    return BlockBalance(districts=t, changes=changes, blocks=_block_changes(old_ids, og, new_ids, ng, min_m2),
+    return BalanceCheck(districts=t, changes=changes, blocks=_block_changes(old_ids, og, new_ids, ng, min_m2),
                         rules=pack, problems=problems)
 
 
@@ -253,7 +258,13 @@ def _block_changes(old_ids: np.ndarray, og: np.ndarray, new_ids: np.ndarray, ng:
     return pd.DataFrame(rows).set_index("block_id")
 
 
-# ---------------------------------------------------------------------------------------
-# shared by the policy checks
+def block_balance(*args: Any, **kwargs: Any) -> BalanceCheck:
+    """Deprecated name of :func:`check_balance` (same arguments and result; columns ``passes`` /
+    ``status`` replace ``balanced``)."""
+    _deprecated("block_balance", "check_balance")
+    res = check_balance(*args, **kwargs)
+    res.districts["balanced"] = res.districts["passes"]  # the old column, for old callers
+    return res
 
 
+BlockBalance = BalanceCheck

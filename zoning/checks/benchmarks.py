@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -14,7 +15,7 @@ import shapely
 from zoning.errors import (
     InputError,
 )
-from zoning.units import M2_PER_MU
+from zoning.units import FAIL, M2_PER_MU, MISSING, PASS
 
 if TYPE_CHECKING:  # pragma: no cover
 
@@ -24,27 +25,73 @@ from zoning.checks._common import (
     _BLOCK_ID_NAMES,
     _DISTRICT_NAMES,
     _columns_text,
-    _compare,
+    _evaluate,
     _find_column,
     _fmt,
     _geoms,
     _land_area,
     _load,
     _number,
+    _op,
     _prepare_blocks,
     _table_input,
     _thr,
 )
+from zoning.checks._result import CheckResult, _deprecated, overall_status, text_table
 
 
-def benchmark_table(
+@dataclass(repr=False, kw_only=True)
+class BenchmarkCheck(CheckResult):
+    """Result of :func:`check_benchmarks` (a :class:`~zoning.checks.CheckResult`).
+
+    ``groups`` has one row per group plus ``(all)``: ``parcels``, ``land_km2``,
+    ``data_share``, totals, the observed indicators, per criterion ``<code>`` (status
+    ``pass`` / ``fail`` / ``missing``) and ``<code>_pct`` (observed ÷ benchmark), ``passes``
+    (all benchmarks met), ``status`` and ``gap`` (text).
+    """
+
+    title: ClassVar[str] = "Per-km² benchmarks"
+    groups: pd.DataFrame
+
+    def layers(self) -> dict[str, pd.DataFrame]:
+        """``groups``."""
+        return {"groups": self.groups}
+
+    @property
+    def passed(self) -> bool:
+        """Benchmarks are a comparison, not a pass/fail test: always True (see ``groups``)."""
+        return True
+
+    def summary(self) -> str:
+        """The benchmarks and every group's values as a share of them.
+
+        Examples
+        --------
+        >>> import zoning
+        >>> b = zoning.check_benchmarks(zoning.read_parcels(zoning.datasets.get_path("parcels")), by="park")
+        >>> print(b.summary().splitlines()[0])  # doctest: +ELLIPSIS
+        Benchmarks — shenzhen-htp-2012: HTP-O1 ...
+        """
+        pack, t = self.rules, self.groups
+        assert pack.benchmarks is not None
+        crit = [pack.criterion(c) for c in pack.benchmarks.criteria]
+        lines = [f"Benchmarks — {pack.pack.name}: " + "; ".join(f"{c.code} {c.name_en} {_op(c)} {c.value:g} {c.unit}" for c in crit)]
+        rows = [[str(k), f"{r['land_km2']:,.2f}", *[f"{r[c.indicator]:,.{3 if c.indicator.startswith('energy') else 1}f} ({r[c.code + '_pct']:.0%})"
+                                                     if r[c.indicator] == r[c.indicator] else "—" for c in crit]] for k, r in t.iterrows()]
+        lines += text_table(rows, [str(t.index.name or "group"), "km²", *[f"{c.code} {c.unit}" for c in crit]], set(range(1, 2 + len(crit))))
+        lines.append("  (in brackets: observed as a share of the benchmark; energy is better below 100 %)")
+        lines += self._notes()
+        return "\n".join(lines)
+
+
+def check_benchmarks(
     parcels: Any,
     *,
     by: str | Sequence[Any] | pd.Series | gpd.GeoDataFrame = "park",
     rules: str | Path | RulePack = "shenzhen-htp-2012",
     overrides: Mapping[str, Any] | None = None,
     id_column: str | None = None,
-) -> pd.DataFrame:
+) -> BenchmarkCheck:
     """Compare parks, zones or districts with per-km² benchmarks (Shenzhen High-Tech Park 2015 targets).
 
     Parameters
@@ -62,11 +109,12 @@ def benchmark_table(
 
     Returns
     -------
-    DataFrame
-        One row per group plus ``(all)``: ``parcels``, ``land_km2``, ``data_share`` (land with
-        economic data), totals (``output_yi``, ``value_added_yi``, ``tax_yi``, ``energy_tce``),
-        for each criterion the observed indicator, ``<code>_pct`` (observed as a share of the
-        benchmark) and ``<code>_meets``, and ``gap`` (text).
+    BenchmarkCheck
+        ``.groups``: one row per group plus ``(all)``: ``parcels``, ``land_km2``,
+        ``data_share`` (land with economic data), totals (``output_yi``, ``value_added_yi``,
+        ``tax_yi``, ``energy_tce``), for each criterion the observed indicator, ``<code>``
+        (status) and ``<code>_pct`` (observed as a share of the benchmark), ``passes``,
+        ``status`` and ``gap`` (text).
 
     Notes
     -----
@@ -76,9 +124,9 @@ def benchmark_table(
     Examples
     --------
     >>> import zoning
-    >>> t = benchmark_table(zoning.read_parcels(zoning.datasets.get_path("parcels")), by="park")
-    >>> bool(t.loc["(all)", "HTP-T1_meets"]), round(float(t.loc["(all)", "tax_yi_per_km2"]), 1)
-    (False, 3.3)
+    >>> t = check_benchmarks(zoning.read_parcels(zoning.datasets.get_path("parcels")), by="park").groups
+    >>> t.loc["(all)", "HTP-T1"], round(float(t.loc["(all)", "tax_yi_per_km2"]), 1)
+    ('fail', 3.3)
     """
     pack = _load(rules, overrides, "benchmarks", "compare benchmarks")
     bm = pack.benchmarks
@@ -141,22 +189,40 @@ def benchmark_table(
     t = pd.DataFrame.from_dict(rows, orient="index")
     t.index.name = str(by) if isinstance(by, str) else "group"
     gaps: list[list[str]] = [[] for _ in range(len(t))]
+    all_met = np.ones(len(t), dtype=bool)
+    any_fail = np.zeros(len(t), dtype=bool)
+    any_missing = np.zeros(len(t), dtype=bool)
     for code in bm.criteria:
         c = pack.criterion(code)
         thr = _thr(c)
         v = t[c.indicator].to_numpy(dtype="float64")
+        st, met = _evaluate(c, v)
+        t[code] = st
         with np.errstate(invalid="ignore", divide="ignore"):
             t[f"{code}_pct"] = v / thr if thr else np.nan
-        t[f"{code}_meets"] = _compare(v, c.op, thr)
-        for k, (vv, ok) in enumerate(zip(v, t[f"{code}_meets"], strict=True)):
+        all_met &= met
+        any_fail |= st == FAIL
+        any_missing |= st == MISSING
+        for k, (vv, ok) in enumerate(zip(v, st == PASS, strict=True)):
             if not ok:
                 rel = f"{vv / thr:.0%} of" if np.isfinite(vv) and thr else "vs"
                 gaps[k].append(f"{c.name_en} {_fmt(c, vv)} = {rel} {_fmt(c, thr)}")
+    t["passes"] = all_met
+    t["status"] = overall_status(all_met, any_fail, any_missing)
     t["gap"] = ["; ".join(g) for g in gaps]
-    return t
+    return BenchmarkCheck(groups=t, rules=pack)
 
 
-# ---------------------------------------------------------------------------------------
-# tenants in retain-upgrade areas
-
-
+def benchmark_table(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """Deprecated: ``check_benchmarks(...).groups`` in the old shape (``<code>_meets``
+    booleans, no status columns)."""
+    _deprecated("benchmark_table", "check_benchmarks", "(...).groups")
+    t = check_benchmarks(*args, **kwargs).groups.copy()
+    codes = [c[:-4] for c in t.columns if c.endswith("_pct")]
+    for code in codes:
+        t[f"{code}_meets"] = t[code] == PASS
+    keep = [c for c in t.columns if c not in (*codes, "passes", "status", "gap")]
+    order = [c for c in keep if not c.endswith(("_pct", "_meets"))]
+    for code in codes:
+        order += [f"{code}_pct", f"{code}_meets"]
+    return t[[*order, "gap"]]

@@ -6,7 +6,7 @@ import pandas as pd
 
 from zoning.rules.schema import INDICATORS, Criterion, RulePack
 
-__all__ = ["format_threshold", "render_rules", "rules_table", "section_lines"]
+__all__ = ["effective_text", "format_threshold", "pack_line", "render_rules", "rules_table", "section_lines"]
 
 
 def _width(text: str) -> int:
@@ -18,6 +18,30 @@ def _width(text: str) -> int:
 
 def _pad(text: str, n: int) -> str:
     return text + " " * max(0, n - _width(text))
+
+
+def effective_text(pack: RulePack) -> str:
+    """The pack's effective date as it should be shown: placeholders say so.
+
+    >>> from zoning.rules import load_rules
+    >>> effective_text(load_rules("shenzhen-2020"))
+    '2020-06-04'
+    """
+    info = pack.pack
+    if getattr(info, "effective_placeholder", False):
+        return f"{info.effective} (placeholder: only the year {info.effective.year} is known)"
+    return str(info.effective)
+
+
+def pack_line(pack: RulePack) -> str:
+    """One line naming a pack for result summaries: name, title, effective date.
+
+    >>> from zoning.rules import load_rules
+    >>> pack_line(load_rules("shenzhen-2020")).split(" — ")[0]
+    'shenzhen-2020'
+    """
+    info = pack.pack
+    return f"{info.name} — {info.title_en}; effective {effective_text(pack)}"
 
 
 def section_lines(pack: RulePack, *, markdown: bool = False) -> list[str]:
@@ -35,7 +59,7 @@ def section_lines(pack: RulePack, *, markdown: bool = False) -> list[str]:
                 f"- industrial land: {code(b.industrial)} (on {b.use})",
                 f"- each block: {code(b.min_block_share)}; each district: {code(b.min_district_coverage)}"]
         if b.balance:
-            out.append(f"- 占补平衡 per district (zoning.block_balance): {code(b.balance)}")
+            out.append(f"- 占补平衡 per district (zoning.check_balance): {code(b.balance)}")
     if pack.mixed_use:
         m = pack.mixed_use
         out += ["**Mixed industrial land** (zoning.check_mixed_use)" if markdown else "Mixed industrial land (zoning.check_mixed_use):",
@@ -52,15 +76,15 @@ def section_lines(pack: RulePack, *, markdown: bool = False) -> list[str]:
             out.append(f"- {t.name} {t.label_zh} ({t.label_en}): all of {', '.join(code(c) for c in t.criteria)}{excl}")
     if pack.screening:
         s = pack.screening
-        out += ["**Enterprise screening** (zoning.screen_enterprises)" if markdown else "Enterprise screening (zoning.screen_enterprises):",
+        out += ["**Enterprise screening** (zoning.check_enterprises)" if markdown else "Enterprise screening (zoning.check_enterprises):",
                 f"- low-end if any of {', '.join(code(c) for c in s.flags)}"]
         if s.targets:
             out.append(f"- freed floor space against {', '.join(code(c) for c in s.targets)}")
     if pack.benchmarks:
-        out += ["**Benchmarks** (zoning.benchmark_table)" if markdown else "Benchmarks (zoning.benchmark_table):",
+        out += ["**Benchmarks** (zoning.check_benchmarks)" if markdown else "Benchmarks (zoning.check_benchmarks):",
                 f"- per park, zone or district: {', '.join(code(c) for c in pack.benchmarks.criteria)}"]
     if pack.tenants:
-        out += ["**Tenants** (zoning.short_leases)" if markdown else "Tenants (zoning.short_leases):",
+        out += ["**Tenants** (zoning.check_leases)" if markdown else "Tenants (zoning.check_leases):",
                 f"- in {', '.join(pack.tenants.zones)}: {code(pack.tenants.min_lease)}"]
     return out
 
