@@ -53,6 +53,9 @@ _API: dict[str, str] = {
     **dict.fromkeys(["EnterpriseCheck", "check_enterprises", "screen_enterprises"], "zoning.checks.enterprises"),
     **dict.fromkeys(["BenchmarkCheck", "check_benchmarks", "benchmark_table"], "zoning.checks.benchmarks"),
     **dict.fromkeys(["LeaseCheck", "check_leases", "short_leases"], "zoning.checks.leases"),
+    **dict.fromkeys(["FirmEvaluation", "evaluate_firms"], "zoning.checks.firms"),
+    **dict.fromkeys(["LowEfficiencyCheck", "check_low_efficiency"], "zoning.checks.low_efficiency"),
+    **dict.fromkeys(["TargetProgress", "check_progress"], "zoning.checks.progress"),
     # outputs
     **dict.fromkeys(["plot_blocks", "plot_zones", "save_map"], "zoning.outputs.plotting"),
     **dict.fromkeys(["cjk_style", "register_font", "show_versions"], "zoning.outputs._fonts"),
@@ -104,8 +107,11 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from zoning.checks.benchmarks import BenchmarkCheck, benchmark_table, check_benchmarks
     from zoning.checks.blocks import BlockCheck, check_blocks
     from zoning.checks.enterprises import EnterpriseCheck, check_enterprises, screen_enterprises
+    from zoning.checks.firms import FirmEvaluation, evaluate_firms
     from zoning.checks.leases import LeaseCheck, check_leases, short_leases
+    from zoning.checks.low_efficiency import LowEfficiencyCheck, check_low_efficiency
     from zoning.checks.mixed_use import MixedUseCheck, check_mixed_use
+    from zoning.checks.progress import TargetProgress, check_progress
     from zoning.checks.projects import ProjectCheck, check_projects
     from zoning.errors import (
         CRSWarning,

@@ -23,6 +23,12 @@ where not tested); per-criterion status columns are named by the criterion code.
   benchmarks for any set of parks, zones or districts.
 - :func:`check_leases` → :class:`LeaseCheck` — tenants in retain-upgrade areas with leases
   under 5 years.
+- :func:`evaluate_firms` → :class:`FirmEvaluation` — per-mu (亩均效益) evaluation of firms,
+  A/B/C/D, aggregated to parcels and areas (Zhejiang practice; Huangyan and Huai'an variants).
+- :func:`check_low_efficiency` → :class:`LowEfficiencyCheck` — low-efficiency industrial land
+  (低效用地) flags, saying which criteria the data cannot test.
+- :func:`check_progress` → :class:`TargetProgress` — delivered vs target area per zone and
+  year (Shenzhen's 2021–2025 targets).
 
 The names before 0.2 — ``block_balance``, ``screen_enterprises``, ``benchmark_table``,
 ``short_leases`` (the last two returned DataFrames, and still do) — are deprecated aliases
@@ -53,8 +59,11 @@ from zoning.checks.enterprises import (
     check_enterprises,
     screen_enterprises,
 )
+from zoning.checks.firms import FirmEvaluation, evaluate_firms
 from zoning.checks.leases import LeaseCheck, check_leases, short_leases
+from zoning.checks.low_efficiency import LowEfficiencyCheck, check_low_efficiency
 from zoning.checks.mixed_use import MixedUseCheck, check_mixed_use
+from zoning.checks.progress import TargetProgress, check_progress
 from zoning.checks.projects import ProjectCheck, check_projects
 
 __all__ = [
@@ -65,9 +74,12 @@ __all__ = [
     "CheckResult",
     "EnterpriseCheck",
     "EnterpriseScreening",
+    "FirmEvaluation",
     "LeaseCheck",
+    "LowEfficiencyCheck",
     "MixedUseCheck",
     "ProjectCheck",
+    "TargetProgress",
     "area_text",
     "benchmark_table",
     "block_balance",
@@ -77,8 +89,11 @@ __all__ = [
     "check_blocks",
     "check_enterprises",
     "check_leases",
+    "check_low_efficiency",
     "check_mixed_use",
+    "check_progress",
     "check_projects",
+    "evaluate_firms",
     "newest_pack",
     "read_table",
     "screen_enterprises",

@@ -35,6 +35,7 @@ from zoning.checks._common import (
     _codes,
     _columns_text,
     _compare,
+    _evaluate,
     _find_column,
     _fmt,
     _geoms,
@@ -104,6 +105,8 @@ class BlockCheck(CheckResult):
     basis: str
     rules_chosen_by_default: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    #: the city-level floor on industrial land's share of construction land, when the pack has one
+    city: pd.DataFrame | None = None
 
     @property
     def criteria(self) -> pd.DataFrame:
@@ -112,12 +115,16 @@ class BlockCheck(CheckResult):
 
     def layers(self) -> dict[str, pd.DataFrame]:
         """``blocks``, ``districts``, ``parcels`` and ``criteria``."""
-        return {"blocks": self.blocks, "districts": self.districts, "parcels": self.parcels, "criteria": self.criteria}
+        out = {"blocks": self.blocks, "districts": self.districts, "parcels": self.parcels, "criteria": self.criteria}
+        if self.city is not None:
+            out["city"] = self.city
+        return out
 
     @property
     def passed(self) -> bool:
-        """Every block and every district passes."""
-        return bool(self.blocks["passes"].all() and self.districts["passes"].all())
+        """Every block and every district passes (and the city floor, when the pack has one)."""
+        city = self.city is None or bool(self.city["passes"].all())
+        return bool(self.blocks["passes"].all() and self.districts["passes"].all()) and city
 
     def summary(self, *, max_rows: int = 10) -> str:
         """A readable account: the pack, the rules, blocks and districts with observed, threshold and fix.
@@ -143,11 +150,18 @@ class BlockCheck(CheckResult):
         if self.rules_chosen_by_default:
             lines.append("  (no pack named: the newest pack with block rules was used; choose one with rules=… / --rules)")
         lines.append(f"  block rule: {_rule(cb)} — {cb.name_zh} ({cb.status}; {_short_source(cb.source)})")
+        br = pack.blocks
+        if br is not None and br.tiers:
+            for t_name, code in br.tiers.items():
+                tc = pack.criterion(code)
+                lines.append(f"    {t_name} blocks ({br.tier_column}): {_rule(tc)} — {tc.name_zh} ({tc.status})")
         lines.append(f"  district rule: {_rule(cd)} — {cd.name_zh} ({cd.status}; {_short_source(cd.source)})")
         n_fail = int((b["status"] == "fail").sum())
         n_empty = int((b["status"] == "missing").sum())
-        lines.append(f"{len(b)} blocks: {int(b['passes'].sum())} pass, {n_fail} fail {cb.code} "
-                     f"({cb.name_en} {_op(cb)} {_fmt(cb, _thr(cb))})" + (f", {n_empty} without geometry" if n_empty else ""))
+        rule_text = (f"their tier's share ({', '.join(f'{t} {c}' for t, c in br.tiers.items())})" if br is not None and br.tiers
+                     else f"{cb.code} ({cb.name_en} {_op(cb)} {_fmt(cb, _thr(cb))})")
+        lines.append(f"{len(b)} blocks: {int(b['passes'].sum())} pass, {n_fail} fail {rule_text}"
+                     + (f", {n_empty} without geometry" if n_empty else ""))
         shown = b.assign(_o=(b["status"] == "pass").astype(int)).sort_values(["_o", "block_id"]).head(max_rows)
         rows = [[r["block_id"], "" if pd.isna(r["district"]) else str(r["district"]),
                  "—" if pd.isna(r["block_area_m2"]) else f"{r['block_area_m2'] / 1e4:,.1f}",
@@ -171,7 +185,16 @@ class BlockCheck(CheckResult):
                                    "parcels outside", "blocks failing"], {1, 2, 3, 5, 6, 7})
         for name, r in d[~d["passes"]].iterrows():
             lines.append(f"  {name}: {r['fix']}")
+        if self.city is not None:
+            r = self.city.iloc[0]
+            lines.append(f"City: industrial land {area_text(r['industrial_m2'])} of {area_text(r['construction_m2'])} construction land "
+                         f"= {_pct(r['share'])}, {r['criterion']}: {r['status']}")
         p = self.parcels
+        if br is not None and br.new_inside_blocks is not None and br.new_inside_blocks in p.columns:
+            st = p[br.new_inside_blocks]
+            if (st != "").any():
+                lines.append(f"New industrial land ({br.new_inside_blocks}): {int((st != '').sum())} parcel(s) supplied since the rule, "
+                             f"{int((st == 'fail').sum())} mostly outside every block")
         out = p["industrial"] & p["outside_blocks"]
         lines.append(f"{int(out.sum())} industrial parcel(s), {area_text(float(p.loc[out, 'land_area_m2'].sum()))}, lie outside "
                      f"every block; {int(p['straddles'].sum())} parcel(s) cross a block edge and were clipped.")
@@ -321,6 +344,18 @@ def check_blocks(
 
     lu = parse_landuse(gdf[basis])
     industrial = lu.code.isin(_codes(ind_c)).to_numpy(dtype=bool, na_value=False)
+    undetermined = np.zeros(n, dtype=bool)
+    if br.undetermined is not None and basis == "planned_use" and "current_use" in gdf.columns:
+        # 穗工信规字〔2020〕8号 第一条: land whose planned use is not yet determined (GZ-I2)
+        und_c = pack.criterion(br.undetermined)
+        cur = parse_landuse(gdf["current_use"]).code
+        undetermined = (lu.code.isna().to_numpy() & cur.isin(_codes(und_c)).to_numpy(dtype=bool, na_value=False))
+        if undetermined.any():
+            industrial = industrial | undetermined
+            problems.append(Problem("info", "undetermined_planned_use",
+                                    f"{undetermined.sum()} parcel(s) without a planned use count as industrial land through their current use "
+                                    f"({und_c.code}: {und_c.name_en}, {und_c.status})", basis, list(pid[undetermined]),
+                                    "fill in the planned use, or check with use='current_use'"))
     dist = _parcel_districts(gdf, pg, district_column, districts, problems)
 
     t1 = time.perf_counter()
@@ -361,8 +396,30 @@ def check_blocks(
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(barea > 0, ind_in / barea, np.nan)
         share_land = np.where(land_in > 0, ind_in / land_in, np.nan)
-    thr = _thr(share_c)
-    passes = _compare(share, share_c.op, thr)
+    # the block-share criterion of each block: its tier's (一级 / 二级 …) or the pack's one
+    block_crit = [share_c] * nb
+    tier = None
+    if br.tier_column:
+        if br.tier_column in blocks_in.columns:
+            tier = blocks_in[br.tier_column].astype("string").str.strip().fillna("").to_numpy(dtype=object)
+            unknown = sorted({t for t in tier if t not in br.tiers})
+            block_crit = [pack.criterion(br.tiers[t]) if t in br.tiers else share_c for t in tier]
+            if unknown:
+                text = (f"block tier(s) {unknown} in {br.tier_column!r} are not in the pack's tiers ({', '.join(br.tiers)}): "
+                        f"those blocks are checked against {share_c.code}")
+                problems.append(Problem("warning", "unknown_block_tier", text, br.tier_column, [], f"use one of {', '.join(br.tiers)}"))
+                warnings.warn(text, ZoningWarning, stacklevel=2)
+        else:
+            text = (f"the blocks have no {br.tier_column!r} column (the tier of each block, {' / '.join(br.tiers)}): every block is "
+                    f"checked against {share_c.code}")
+            problems.append(Problem("warning", "no_block_tier", text, br.tier_column, [], f"add a {br.tier_column} column"))
+            warnings.warn(text, ZoningWarning, stacklevel=2)
+    thr_b = np.array([_thr(c) for c in block_crit], dtype="float64")
+    passes = np.zeros(nb, dtype=bool)
+    for c in {c.code: c for c in block_crit}.values():
+        sel_c = np.array([x.code == c.code for x in block_crit])
+        passes[sel_c] = _compare(share[sel_c], c.op, _thr(c))
+    thr = thr_b
     shortfall = np.where(no_geom | passes, 0.0, np.maximum(thr * barea - ind_in, 0.0))
     status = np.where(no_geom, MISSING, np.where(passes, PASS, FAIL))
     if no_geom.any():
@@ -403,7 +460,7 @@ def check_blocks(
         ind_cls = mine.loc[True] if True in mine.index.get_level_values(0) else pd.Series(dtype=float)
         non_cls = (mine.loc[False] if False in mine.index.get_level_values(0) else pd.Series(dtype=float)).sort_values(ascending=False)
         target = str(ind_cls.idxmax()) if len(ind_cls) else default_target
-        fixes[j] = _block_fix(share_c, float(barea[j]), float(land_in[j]), float(ind_in[j]), non_cls, target, drivers[j])
+        fixes[j] = _block_fix(block_crit[j], float(barea[j]), float(land_in[j]), float(ind_in[j]), non_cls, target, drivers[j])
     timings["blocks"] = time.perf_counter() - t1
 
     # district of each block: its own column, else the district holding most of its parcel land
@@ -434,7 +491,9 @@ def check_blocks(
     out["industrial_share"] = share
     out["industrial_share_of_parcel_land"] = share_land
     out["n_parcels"] = n_in
-    out["criterion"] = _rule(share_c)
+    if tier is not None:
+        out["tier"] = pd.array(tier, dtype="string")
+    out["criterion"] = [_rule(c) for c in block_crit] if tier is not None else _rule(share_c)
     out["threshold"] = thr
     out["passes"] = passes.astype(bool)
     out["status"] = status
@@ -476,14 +535,76 @@ def check_blocks(
         "outside_blocks": counts == 0,
     }, geometry=gpd.GeoSeries(pg, crs=gdf.crs, index=gdf.index), index=gdf.index)
 
+    # 新增工业用地原则上位于工业产业区块内 (GZ-N1): parcels with a supply year
+    if br.new_inside_blocks is not None:
+        _new_land(pack, gdf, pout, industrial, share_in, pid, problems)
+
     # districts
     dtab = _district_table(pout, out, cover_c, basis)
+    city = None
+    if br.city_industrial_share is not None:
+        city = _city_share(pack.criterion(br.city_industrial_share), lu, industrial, parea)
     outside = industrial & (counts == 0) & (parea > 0)
     if outside.any():
         problems.append(Problem("info", "outside_blocks", f"{outside.sum()} industrial parcel(s) ({area_text(float(parea[outside].sum()))}) lie outside every block; they count in district coverage", basis, list(pid[outside]), "extend blocks over them if they are to stay industrial"))
     timings["total"] = time.perf_counter() - t0
     return BlockCheck(blocks=out, districts=dtab, parcels=pout, rules=pack, basis=basis, problems=problems, timings=timings,
-                      rules_chosen_by_default=by_default)
+                      rules_chosen_by_default=by_default, city=city)
+
+
+_SUPPLY_YEAR_NAMES = ("supply_year", "供地年份", "供地时间", "供地日期", "出让年份", "出让时间", "出让日期", "土地出让时间")
+
+
+def _years(values: pd.Series) -> np.ndarray:
+    """Years from numbers (2023, 2023.0) or dates / date text ("2023-05-01", "2023年")."""
+    num = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    text = values.astype("string").str.extract(r"((?:19|20)\d{2})")[0]
+    from_text = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isfinite(num) & (num > 1800) & (num < 2200), num, from_text)
+
+
+def _new_land(pack: RulePack, gdf: pd.DataFrame, pout: gpd.GeoDataFrame, industrial: np.ndarray, share_in: np.ndarray,
+              pid: np.ndarray, problems: list[Problem]) -> None:
+    """GZ-N1: industrial parcels supplied since the rule should lie inside blocks; adds columns to ``pout``."""
+    br = pack.blocks
+    assert br is not None and br.new_inside_blocks is not None
+    c = pack.criterion(br.new_inside_blocks)
+    since_p = pack.parameter("new_land_since")
+    since = since_p.value if since_p is not None else -np.inf
+    col = _find_column(gdf, _SUPPLY_YEAR_NAMES)
+    if col is None:
+        pout["supply_year"] = np.nan
+        pout["new_industrial"] = False
+        pout[c.code] = ""
+        problems.append(Problem("info", "no_supply_year", f"no supply-year column (供地年份 / supply_year): {c.code} "
+                                f"({c.name_zh}) not tested", "supply_year", [], "add the year each parcel was supplied"))
+        return
+    year = _years(gdf[col])
+    new = industrial & np.isfinite(year) & (year >= since)
+    st, _ = _evaluate(c, share_in, new)
+    pout["supply_year"] = year
+    pout["new_industrial"] = new
+    pout[c.code] = st
+    bad = st == FAIL
+    if bad.any():
+        problems.append(Problem("warning", "new_land_outside_blocks",
+                                f"{bad.sum()} industrial parcel(s) supplied since {since:.0f} lie mostly outside every block "
+                                f"({c.code} {c.name_zh}; 原则上 — exceptions need a reason)", col, list(pid[bad]),
+                                "bring them into a block at the next revision, or record why they are outside"))
+        warnings.warn(problems[-1].message, ZoningWarning, stacklevel=3)
+
+
+def _city_share(c: Criterion, lu: Any, industrial: np.ndarray, parea: np.ndarray) -> pd.DataFrame:
+    """Industrial land's share of construction land (all parcel land except water and non-construction E land)."""
+    code = lu.code.astype("string").fillna("")
+    construction = ~code.str.startswith("E").to_numpy(dtype=bool)
+    ind_m2 = float(parea[industrial & construction].sum())
+    con_m2 = float(parea[construction].sum())
+    share = ind_m2 / con_m2 if con_m2 > 0 else np.nan
+    st, met = _evaluate(c, np.array([share]))
+    return pd.DataFrame({"industrial_m2": [ind_m2], "construction_m2": [con_m2], "share": [share], "threshold": [_thr(c)],
+                         "criterion": [_rule(c)], "passes": [bool(met[0])], "status": [st[0]]},
+                        index=pd.Index(["(city)"], name="area"))
 
 
 def _parcel_ids(gdf: pd.DataFrame) -> np.ndarray:

@@ -154,7 +154,9 @@ def check_mixed_use(
     -----
     A parcel below the FAR or green-ratio minimum passes when its park's aggregate meets it
     (004 三(三) 在园区、片区范围内统筹平衡): park FAR = Σ floor area ÷ Σ land area of its tested
-    parcels; park green ratio = land-weighted mean. Such parcels pass, with the code in
+    parcels; park green ratio = (Σ green ratio × land of its tested parcels + the land of the
+    park's public green (G) parcels) ÷ (their land + that G land), since 保障整体规划达标 is
+    about the whole park (``parks.public_green_m2``). Such parcels pass, with the code in
     ``met_through_park`` and ``passes_by_balance`` set. Parcels without a park cannot be balanced.
 
     Examples
@@ -182,9 +184,11 @@ def check_mixed_use(
         lu = parse_landuse(df[basis])
         industrial = lu.code.isin(_codes(pack.criterion(mu.industrial))).to_numpy(dtype=bool, na_value=False)
         coded_mixed = (lu.mixed.to_numpy() & industrial)
+        public_green = lu.code.astype("string").str.startswith("G").to_numpy(dtype=bool, na_value=False) & ~industrial
     else:
         industrial = np.zeros(n, dtype=bool)
         coded_mixed = np.zeros(n, dtype=bool)
+        public_green = np.zeros(n, dtype=bool)
         problems.append(Problem("warning", "no_landuse", f"no {basis} column: no parcel is tested as industrial for the FAR / green minimums", basis))
     floor = _number(df, "floor_area_m2")
     ind_floor = _number(df, "industrial_floor_area_m2")
@@ -266,7 +270,14 @@ def check_mixed_use(
         agg = np.full(n, np.nan)
         if balance and park_ids:
             have = in_park & np.isfinite(values) & np.isfinite(area)
-            s = pd.DataFrame({"park": parks[have], "w": area[have], "wv": values[have] * area[have]}).groupby("park").sum()
+            frame = pd.DataFrame({"park": parks[have], "w": area[have], "wv": values[have] * area[have]})
+            if label == "green ratio" and public_green.any():
+                # 保障整体规划达标 is about the whole park: its public green (G) parcels are green space of the park
+                g_sel = public_green & np.isfinite(area) & pd.notna(parks).astype(bool)
+                frame = pd.concat([frame, pd.DataFrame({"park": parks[g_sel], "w": area[g_sel], "wv": area[g_sel]})])
+                for pk in park_ids:
+                    park_rows[pk]["public_green_m2"] = float(area[g_sel & (parks == pk)].sum())
+            s = frame.groupby("park").sum()
             park_val = (s["wv"] / s["w"]).to_dict()
             agg = np.array([park_val.get(p, np.nan) if p is not None else np.nan for p in parks])
             park_ok = _compare(agg, c.op, thr)

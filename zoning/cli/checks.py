@@ -36,8 +36,11 @@ __all__ = [
     "check_blocks_cmd",
     "check_enterprises_cmd",
     "check_leases_cmd",
+    "check_low_efficiency_cmd",
     "check_mixed_use_cmd",
+    "check_progress_cmd",
     "check_projects_cmd",
+    "evaluate_firms_cmd",
 ]
 
 
@@ -174,10 +177,14 @@ def check_blocks_cmd(parcels_path: Path, blocks_path: Path, output: Path, rules:
 @_rule_options("guangzhou-2023")
 @click.option("--id-column", default=None, help="Block id column of both layers (default: 区块编号 / block_id / 编号 / id).")
 @click.option("--district-column", default=None, help="District column of both layers (default: district / 行政区).")
+@click.option("--parcels", "parcels_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Parcels with land use: balance the industrial land inside blocks too (GZ-K2), not only block area.")
+@click.option("--date-column", default=None, help="Column dating each block's change (default: 调整日期 / 生效日期 / date): tests 先补后占.")
 @_exit_zero
 @_quiet
 def check_balance_cmd(old_path: Path, new_path: Path, output: Path, rules: str, sets: tuple[str, ...], id_column: str | None,
-                      district_column: str | None, exit_zero: bool, quiet: bool) -> None:
+                      district_column: str | None, parcels_path: Path | None, date_column: str | None, exit_zero: bool,
+                      quiet: bool) -> None:
     """占补平衡: block area removed and added per district between OLD and NEW block layers.
 
     Writes OUTPUT with layers districts, changes (the removed and added pieces) and blocks.
@@ -186,8 +193,10 @@ def check_balance_cmd(old_path: Path, new_path: Path, output: Path, rules: str, 
     from zoning.checks.balance import check_balance
     from zoning.io.read import read_blocks
 
+    parcels = _read(parcels_path, None, None, None, ())[0] if parcels_path is not None else None
     bal = check_balance(read_blocks(old_path, id_column=id_column), read_blocks(new_path, id_column=id_column),
-                        district_column=district_column, id_column=id_column, rules=rules, overrides=_overrides(sets))
+                        district_column=district_column, id_column=id_column, rules=rules, overrides=_overrides(sets),
+                        parcels=parcels, date_column=date_column)
     _finish(bal, output, quiet, exit_zero)
 
 
@@ -324,7 +333,101 @@ def check_leases_cmd(parcels_path: Path, output: Path | None, rules: str, sets: 
     _finish(res, output, quiet, False, listing=True)
 
 
+# ---------------------------------------------------------------------------------------
+# evaluate-firms, check-low-efficiency, check-progress
+
+
+@click.command("evaluate-firms")
+@click.argument("firms_path", metavar="FIRMS", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("parcels_path", metavar="PARCELS", type=click.Path(dir_okay=False, path_type=Path))
+@_output()
+@_rule_options("zhejiang-huangyan-2022")
+@click.option("--by", default="district", show_default=True, help="Parcel column for the land-per-class table (district, park, zone …).")
+@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also draw the map of parcel classes to this image (.png / .svg / .pdf).")
+@_quiet
+@_read_options
+def evaluate_firms_cmd(firms_path: Path, parcels_path: Path, output: Path, rules: str, sets: tuple[str, ...], by: str,
+                       map_path: Path | None, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
+                       cols: tuple[str, ...]) -> None:
+    """Per-mu (亩均效益) evaluation of the firms in FIRMS (.csv / .xlsx) on PARCELS: classes A/B/C/D.
+
+    Writes OUTPUT with layers firms (score, rank, class), parcels (the class of each parcel's
+    own-land firm) and by_area (land per class). Packs: zhejiang-huangyan-2022 (default),
+    jiangsu-huaian-2024. A listing: exit code 0.
+    """
+    from zoning.checks import read_table
+    from zoning.checks.firms import evaluate_firms
+
+    firms = read_table(firms_path, encoding=encoding)
+    parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
+    res = evaluate_firms(firms, parcels, rules=rules, overrides=_overrides(sets), by=by)
+    if map_path is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        res.plot()
+        plt.savefig(map_path, dpi=150, bbox_inches="tight")
+        plt.close("all")
+    if not quiet:
+        notes(parcels)
+    _finish(res, output, quiet, False, listing=True)
+    if map_path is not None and not quiet:
+        click.echo(f"wrote {map_path}")
+
+
+@click.command("check-low-efficiency")
+@click.argument("parcels_path", metavar="PARCELS", type=click.Path(dir_okay=False, path_type=Path))
+@_output()
+@_rule_options("low-efficiency-land")
+@click.option("--firms", "firms_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Firm table (.csv / .xlsx): 停产年限, 连续未纳税年数, 淘汰类产业 of the firms on a parcel count for it.")
+@click.option("--reference-year", type=int, default=None, help="Year of the assessment (default: this year).")
+@_quiet
+@_read_options
+def check_low_efficiency_cmd(parcels_path: Path, output: Path, rules: str, sets: tuple[str, ...], firms_path: Path | None,
+                             reference_year: int | None, quiet: bool, layer: str | None, encoding: str | None,
+                             source_crs: str | None, cols: tuple[str, ...]) -> None:
+    """Flag low-efficiency industrial land (低效用地) and list the criteria the data cannot test. Exit code 0."""
+    from zoning.checks import read_table
+    from zoning.checks.low_efficiency import check_low_efficiency
+
+    parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
+    firms = read_table(firms_path, encoding=encoding) if firms_path is not None else None
+    res = check_low_efficiency(parcels, firms=firms, rules=rules, overrides=_overrides(sets), reference_year=reference_year)
+    if not quiet:
+        notes(parcels)
+    _finish(res, output, quiet, False, listing=True)
+
+
+@click.command("check-progress")
+@click.argument("areas_path", metavar="AREAS", type=click.Path(dir_okay=False, path_type=Path))
+@_output(required=False, exts=".csv, .gpkg or .parquet")
+@_rule_options("shenzhen-2020")
+@click.option("--zone-column", default="zone", show_default=True, help="Column holding each area's zone.")
+@click.option("--status-column", default=None, help="Delivery status column (default: 交付状态 / delivery_status).")
+@click.option("--year-column", default=None, help="Delivery year column (default: 完成年份 / delivery_year).")
+@click.option("--as-of", type=int, default=None, help="Judge progress at the end of this year (default: the latest delivery year).")
+@_exit_zero
+@_quiet
+@_read_options
+def check_progress_cmd(areas_path: Path, output: Path | None, rules: str, sets: tuple[str, ...], zone_column: str,
+                       status_column: str | None, year_column: str | None, as_of: int | None, exit_zero: bool, quiet: bool,
+                       layer: str | None, encoding: str | None, source_crs: str | None, cols: tuple[str, ...]) -> None:
+    """Delivered vs target area per zone and year (the 2021–2025 targets). Exit code 1 when a zone is behind its pace."""
+    from zoning.checks import read_table
+    from zoning.checks.progress import check_progress
+    from zoning.cli._common import _columns
+
+    areas = read_table(areas_path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
+    res = check_progress(areas, rules=rules, overrides=_overrides(sets), zone_column=zone_column, status_column=status_column,
+                         year_column=year_column, as_of=as_of)
+    _finish(res, output, quiet, exit_zero)
+
+
 COMMANDS = [check_blocks_cmd, check_balance_cmd, check_mixed_use_cmd, check_projects_cmd, check_enterprises_cmd,
-            check_benchmarks_cmd, check_leases_cmd,
+            check_benchmarks_cmd, check_leases_cmd, evaluate_firms_cmd, check_low_efficiency_cmd, check_progress_cmd,
             _alias(check_balance_cmd, "block-balance"), _alias(check_enterprises_cmd, "screen-enterprises"),
             _alias(check_benchmarks_cmd, "benchmark"), _alias(check_leases_cmd, "short-leases")]

@@ -21,7 +21,7 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bo
 table{border-collapse:collapse;margin:.6em 0;font-size:.9em;display:block;overflow-x:auto;max-width:100%}th,td{border:1px solid #ccc;padding:.25em .55em;text-align:left;vertical-align:top}
 th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}.meta{color:#555;font-size:.9em}
 .swatch{display:inline-block;width:.9em;height:.9em;border:1px solid #888;margin-right:.35em;vertical-align:-.1em}
-.status-official{color:#1a7f37}.status-derived{color:#9a6700}.status-heuristic{color:#cf222e}.error{color:#cf222e;font-weight:bold}.warning{color:#9a6700}
+.status-official{color:#1a7f37}.status-official-draft{color:#4d7f1a}.status-derived{color:#9a6700}.status-heuristic{color:#cf222e}.error{color:#cf222e;font-weight:bold}.warning{color:#9a6700}
 img{max-width:100%;border:1px solid #ddd}
 """
 
@@ -190,7 +190,7 @@ def to_report(result, path, *, lang: str = "zh", blocks=None, title: str | None 
         doc = (f'<!DOCTYPE html><html lang="{"zh-CN" if zh else "en"}"><head><meta charset="utf-8">'
                f"<title>{_html.escape(title)}</title><style>{_CSS}</style></head><body><h1>{_html.escape(title)}</h1>"
                f"<table class=meta>{meta_html}</table>{body}"
-               f"<p class=meta>zoning · {('阈值状态：official 政策原文，derived 按研究区计算，heuristic 本规则包建议' if zh else 'threshold status: official = in the policy text, derived = computed on the study area, heuristic = a proposal of the pack')}</p>"
+               f"<p class=meta>zoning · {('阈值状态：official 政策原文，official-draft 征求意见稿，derived 按研究区计算，heuristic 本规则包建议' if zh else 'threshold status: official = in the policy text, official-draft = in a consultation draft (not in force), derived = computed on the study area, heuristic = a proposal of the pack')}</p>"
                "</body></html>")
         p.write_text(doc, encoding="utf-8")
     else:
