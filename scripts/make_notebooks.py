@@ -125,6 +125,47 @@ needed (`.problems`), its tables in display order (`.layers()` — what Excel / 
     ("code", "check24"),
 ])
 
+nb("05_per_mu_and_low_efficiency", [
+    ("md", """# Per-mu (亩均效益) evaluation and low-efficiency land
+
+Zhejiang's 亩均论英雄 practice scores firms per 亩 of land — tax, value added, value added per
+unit of energy and emissions, labour productivity, R&D share — divides each by a benchmark,
+weights it and classes firms A/B/C/D by rank. The classes decide support, required upgrades and
+where land should be recovered. Every weight, benchmark and class cut below comes from a pack,
+with its citation and status (`zoning rules show zhejiang-huangyan-2022`)."""),
+    ("code", """import zoning
+from zoning.checks import read_table
+
+parcels = zoning.read_parcels(zoning.datasets.get_path("parcels"))
+firms = read_table(zoning.datasets.get_path("firms"))   # 企业编号, 宗地编号, 用地方式, 企业规模, 税收 …
+firms.head()"""),
+    ("md", "## Huangyan's published formula (规上 / 规下), rented firms on their own track"),
+    ("code", """ev = zoning.evaluate_firms(firms, parcels, rules="zhejiang-huangyan-2022")
+print(ev.summary())"""),
+    ("code", """cols = ["firm_id", "parcel_id", "track", "land_mu", "tax_wan_per_mu", "score", "rank", "class"]
+ev.firms.sort_values("score")[cols].head(10)   # the D class: 倒逼整治"""),
+    ("code", "ax = ev.plot(lang=\"zh\")"),
+    ("md", "## Huai'an's weights (45/35/20) and class cuts (20/60/95 %)"),
+    ("code", """ha = zoning.evaluate_firms(firms, parcels, rules="jiangsu-huaian-2024")
+ha.by_area.round(2)"""),
+    ("code", """import pandas as pd
+both = pd.crosstab(ev.firms["class"], ha.firms["class"], rownames=["Huangyan"], colnames=["Huai'an"])
+both"""),
+    ("md", """## Low-efficiency industrial land (低效用地)
+
+Each criterion is tested where its columns exist; the ones the data cannot test are listed,
+never counted as passed. Every number of this pack is heuristic (public sources are of low
+confidence): set your city's rules with `overrides`."""),
+    ("code", """le = zoning.check_low_efficiency(parcels, firms=firms, reference_year=2025)
+print(le.summary())"""),
+    ("code", """flagged = le.parcels[le.parcels["status"] == "fail"]
+flagged[["parcel_id", "land_mu", "grounds"]].head()"""),
+    ("md", "## Where the D-class firms and the low-efficiency land coincide"),
+    ("code", """d = ev.parcels["firm_class"] == "D"
+low = le.parcels["status"] == "fail"
+pd.crosstab(d, low, rownames=["D-class firm"], colnames=["low-efficiency land"])"""),
+])
+
 nb("04_maps_and_reports", [
     ("md", """# Maps, rasters and reports
 
