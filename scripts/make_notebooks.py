@@ -134,7 +134,7 @@ weights it and classes firms A/B/C/D by rank. The classes decide support, requir
 where land should be recovered. Every weight, benchmark and class cut below comes from a pack,
 with its citation and status (`zoning rules show zhejiang-huangyan-2022`)."""),
     ("code", """import zoning
-from zoning.checks import read_table
+from zoning import read_table
 
 parcels = zoning.read_parcels(zoning.datasets.get_path("parcels"))
 firms = read_table(zoning.datasets.get_path("firms"))   # 企业编号, 宗地编号, 用地方式, 企业规模, 税收 …

@@ -13,7 +13,7 @@ from shapely import box
 
 import zoning
 from tests.conftest import CRS, X0, Y0, make_parcels
-from zoning.checks import read_table
+from zoning import read_table
 from zoning.rules import available_rules, load_rules, render_rules
 from zoning.rules.render import policy_text
 

@@ -44,7 +44,7 @@ def get_path(name: str) -> Path:
         ``districts`` (Shenzhen's real district boundaries), ``blocks`` / ``blocks_revised``
         (industrial blocks 工业产业区块, before and after a revision), ``height`` (a
         building-height GeoTIFF) and ``firms`` (firm records on the parcels, for the per-mu
-        evaluation: ``zoning.checks.read_table(get_path("firms"))``).
+        evaluation: ``zoning.read_table(get_path("firms"))``).
 
     Examples
     --------

@@ -48,7 +48,7 @@ One module per check; a new policy check goes in a module of its own here, readi
 thresholds from a pack section and comparing through :func:`zoning.units.evaluate`.
 """
 
-from zoning.checks._common import area_text, block_intersections, newest_pack, read_table
+from zoning.checks._common import area_text, block_intersections, newest_pack
 from zoning.checks._result import CheckResult
 from zoning.checks.balance import BalanceCheck, BlockBalance, block_balance, check_balance
 from zoning.checks.benchmarks import BenchmarkCheck, benchmark_table, check_benchmarks
@@ -95,7 +95,6 @@ __all__ = [
     "check_projects",
     "evaluate_firms",
     "newest_pack",
-    "read_table",
     "screen_enterprises",
     "short_leases",
 ]

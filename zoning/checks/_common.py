@@ -12,7 +12,6 @@ import pandas as pd
 import shapely
 
 from zoning.errors import (
-    CRSWarning,
     DataRepairWarning,
     InputError,
     Problem,
@@ -388,18 +387,13 @@ def _prepare_blocks(blocks: Any, crs: Any, problems: list[Problem], *, what: str
     if len(blocks) == 0:
         msg = f"the {what} layer has no rows: there is nothing to check"
         raise InputError(msg)
-    if blocks.crs is None:
-        msg = (f"the {what} have no CRS (no .prj or CRS metadata), so they cannot be laid over the parcels "
-               f"(which are in {crs.to_string() if crs is not None else 'an unknown CRS'}). Declare it: "
-               "zoning.read_blocks(path, source_crs='EPSG:4547') (CLI: --blocks-source-crs EPSG:4547) "
-               "or blocks.set_crs(...)")
-        raise InputError(msg)
-    if crs is not None and not blocks.crs.equals(crs):
-        text = (f"the {what} are in {blocks.crs.to_string()} and the parcels in {crs.to_string()}: "
-                f"the {what} were re-projected to {crs.to_string()}")
+    from zoning.io.crs import align_crs
+
+    blocks, text = align_crs(blocks, crs, what=what, onto="parcels", stacklevel=5,
+                             fix="zoning.read_blocks(path, source_crs='EPSG:4547') (CLI: --blocks-source-crs EPSG:4547) "
+                                 "or blocks.set_crs(...)")
+    if text is not None:
         problems.append(Problem("warning", "blocks_reprojected", text, "geometry", [], "give both layers the same CRS to silence this"))
-        warnings.warn(text, CRSWarning, stacklevel=4)
-        blocks = blocks.to_crs(crs)
     return blocks
 
 
@@ -446,46 +440,6 @@ def _land_area(df: pd.DataFrame) -> tuple[np.ndarray, str]:
     msg = (f"no land area: give polygons in a projected CRS or a land-area column (用地面积 / land_area_m2); "
            f"columns are {_columns_text(df)}")
     raise InputError(msg)
-
-
-def read_table(path: Any, *, layer: str | None = None, encoding: str | None = None, source_crs: str | None = None,
-               columns: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Read a table of projects or firms: ``.csv`` / ``.xlsx`` as a plain table, anything else
-    as parcels (:func:`zoning.read_parcels`).
-
-    CSV text is read as UTF-8 (with or without BOM), else GB18030; ``columns`` renames
-    columns (your name → canonical name) before the check maps Chinese aliases.
-
-    >>> import zoning
-    >>> len(read_table(zoning.datasets.get_path("parcels"))) > 0
-    True
-    """
-    from pathlib import Path
-
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in (".csv", ".xlsx", ".xls"):
-        from zoning.io.read import read_parcels
-
-        return read_parcels(p, layer=layer, encoding=encoding, source_crs=source_crs, columns=dict(columns) if columns else None)
-    if not p.exists():
-        msg = f"file not found: {p}"
-        raise InputError(msg)
-    if suffix == ".csv":
-        for enc in ([encoding] if encoding else ["utf-8-sig", "gb18030"]):
-            try:
-                df = pd.read_csv(p, encoding=enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - gb18030 decodes any byte string
-            msg = f"{p}: cannot decode the text; pass encoding= (CLI: --encoding)"
-            raise InputError(msg)
-    else:
-        df = pd.read_excel(p, sheet_name=layer or 0)
-    if columns:
-        df = df.rename(columns=dict(columns))
-    return df
 
 
 def _table_input(data: Any, needed: Iterable[str], what: str) -> pd.DataFrame:

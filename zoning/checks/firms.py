@@ -101,7 +101,7 @@ class FirmEvaluation(CheckResult):
         Examples
         --------
         >>> import zoning
-        >>> ev = zoning.evaluate_firms(zoning.checks.read_table(zoning.datasets.get_path("firms")),
+        >>> ev = zoning.evaluate_firms(zoning.read_table(zoning.datasets.get_path("firms")),
         ...                            zoning.read_parcels(zoning.datasets.get_path("parcels")))
         >>> print(ev.summary().splitlines()[0])  # doctest: +ELLIPSIS
         Per-mu (亩均效益) evaluation against zhejiang-huangyan-2022: ... firms evaluated in 3 tracks
@@ -133,36 +133,10 @@ class FirmEvaluation(CheckResult):
         return "\n".join(lines)
 
     def plot(self, *, ax: Axes | None = None, lang: str = "zh") -> Axes:
-        """Map of the parcels' firm classes (A green … D red; parcels without an own-land firm grey).
+        """Map of the parcels' firm classes: :func:`zoning.outputs.firm_map.plot_firm_classes`."""
+        from zoning.outputs.firm_map import plot_firm_classes
 
-        Returns the Axes (house style: ``ax=None`` makes a figure).
-        """
-        import matplotlib.pyplot as plt
-        from matplotlib.patches import Patch
-
-        from zoning.outputs._fonts import cjk_style
-
-        pack = self.rules
-        assert pack.firms is not None
-        classes = pack.firms.classes
-        palette = ["#1a9850", "#91cf60", "#fc8d59", "#d73027", "#7f0000", "#4d004b"][: len(classes)]
-        colours = dict(zip(classes, palette, strict=True))
-        p = self.parcels
-        with cjk_style():
-            if ax is None:
-                _, ax = plt.subplots(figsize=(8, 8))
-            p.plot(ax=ax, color="#e0e0e0", linewidth=0)
-            for c in classes:
-                sel = p[p["firm_class"] == c]
-                if len(sel):
-                    sel.plot(ax=ax, color=colours[c], linewidth=0)
-            zh = lang == "zh"
-            handles = [Patch(color=colours[c], label=f"{c} ({int((p['firm_class'] == c).sum())})") for c in classes]
-            handles.append(Patch(color="#e0e0e0", label="无自有用地企业" if zh else "no own-land firm"))
-            ax.legend(handles=handles, title="亩均效益分类" if zh else "per-mu class", loc="lower right")
-            ax.set_title(f"{'亩均效益评价' if zh else 'Per-mu evaluation'} — {pack.pack.name}")
-            ax.set_axis_off()
-        return ax
+        return plot_firm_classes(self, ax=ax, lang=lang)
 
     def report_section(self, *, lang: str = "en") -> str:
         """A Markdown section for reports: the formula, class counts and land per class."""
@@ -188,7 +162,7 @@ def _scale(values: pd.Series) -> np.ndarray:
 
 def _firm_table(firms: Any, problems: list[Problem]) -> pd.DataFrame:
     if not isinstance(firms, pd.DataFrame):
-        msg = f"firms should be a DataFrame (read a .csv / .xlsx with zoning.checks.read_table), got {type(firms).__name__}"
+        msg = f"firms should be a DataFrame (read a .csv / .xlsx with zoning.read_table), got {type(firms).__name__}"
         raise InputError(msg)
     if len(firms) == 0:
         msg = "the firm table has no rows: nothing to evaluate"

@@ -90,7 +90,7 @@ class LowEfficiencyCheck(CheckResult):
         --------
         >>> import zoning
         >>> le = zoning.check_low_efficiency(zoning.read_parcels(zoning.datasets.get_path("parcels")),
-        ...                                  firms=zoning.checks.read_table(zoning.datasets.get_path("firms")))
+        ...                                  firms=zoning.read_table(zoning.datasets.get_path("firms")))
         >>> print(le.summary().splitlines()[0])  # doctest: +ELLIPSIS
         Low-efficiency industrial land against low-efficiency-land: ... of ... industrial parcels flagged (... 亩)
         """

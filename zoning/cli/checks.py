@@ -80,6 +80,16 @@ def _read(path: Path, layer: str | None, encoding: str | None, source_crs: str |
     return parcels, _print_read_notes
 
 
+def _read_table(path: Path, layer: str | None, encoding: str | None, source_crs: str | None, cols: tuple[str, ...]) -> Any:
+    """Vector files as parcels; .csv / .xlsx as plain tables (projects): :func:`zoning.read_table`."""
+    from zoning.cli._common import _columns
+    from zoning.io.read import read_table
+
+    if path.suffix.lower() not in (".csv", ".xlsx", ".xls"):
+        return _read(path, layer, encoding, source_crs, cols)[0]
+    return read_table(path, sheet=layer, encoding=encoding, columns=_columns(cols))
+
+
 def _overrides(sets: tuple[str, ...]) -> dict[str, str]:
     from zoning.cli._common import _overrides as parse
 
@@ -250,11 +260,9 @@ def check_projects_cmd(projects_path: Path, output: Path, rules: str, sets: tupl
     Needs investment (固定资产投资, 万元 or 亿元), expected annual tax (税收) and the land (polygons
     or 用地面积). Exit code 1 when a project fits no tier (see --exit-zero).
     """
-    from zoning.checks import read_table
     from zoning.checks.projects import check_projects
-    from zoning.cli._common import _columns
 
-    projects = read_table(projects_path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
+    projects = _read_table(projects_path, layer, encoding, source_crs, cols)
     res = check_projects(projects, rules=rules, overrides=_overrides(sets), id_column=id_column)
     _finish(res, output, quiet, exit_zero)
 
@@ -356,10 +364,9 @@ def evaluate_firms_cmd(firms_path: Path, parcels_path: Path, output: Path, rules
     own-land firm) and by_area (land per class). Packs: zhejiang-huangyan-2022 (default),
     jiangsu-huaian-2024. A listing: exit code 0.
     """
-    from zoning.checks import read_table
     from zoning.checks.firms import evaluate_firms
 
-    firms = read_table(firms_path, encoding=encoding)
+    firms = _read_table(firms_path, None, encoding, None, ())
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
     res = evaluate_firms(firms, parcels, rules=rules, overrides=_overrides(sets), by=by)
     if map_path is not None:
@@ -391,11 +398,10 @@ def check_low_efficiency_cmd(parcels_path: Path, output: Path, rules: str, sets:
                              reference_year: int | None, quiet: bool, layer: str | None, encoding: str | None,
                              source_crs: str | None, cols: tuple[str, ...]) -> None:
     """Flag low-efficiency industrial land (低效用地) and list the criteria the data cannot test. Exit code 0."""
-    from zoning.checks import read_table
     from zoning.checks.low_efficiency import check_low_efficiency
 
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
-    firms = read_table(firms_path, encoding=encoding) if firms_path is not None else None
+    firms = _read_table(firms_path, None, encoding, None, ()) if firms_path is not None else None
     res = check_low_efficiency(parcels, firms=firms, rules=rules, overrides=_overrides(sets), reference_year=reference_year)
     if not quiet:
         notes(parcels)
@@ -417,11 +423,9 @@ def check_progress_cmd(areas_path: Path, output: Path | None, rules: str, sets: 
                        status_column: str | None, year_column: str | None, as_of: int | None, exit_zero: bool, quiet: bool,
                        layer: str | None, encoding: str | None, source_crs: str | None, cols: tuple[str, ...]) -> None:
     """Delivered vs target area per zone and year (the 2021–2025 targets). Exit code 1 when a zone is behind its pace."""
-    from zoning.checks import read_table
     from zoning.checks.progress import check_progress
-    from zoning.cli._common import _columns
 
-    areas = read_table(areas_path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
+    areas = _read_table(areas_path, layer, encoding, source_crs, cols)
     res = check_progress(areas, rules=rules, overrides=_overrides(sets), zone_column=zone_column, status_column=status_column,
                          year_column=year_column, as_of=as_of)
     _finish(res, output, quiet, exit_zero)
