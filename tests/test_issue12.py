@@ -272,3 +272,35 @@ def test_progress_per_zone_and_year():
     assert y.loc[("land_consolidation", 2022), "cumulative_km2"] == pytest.approx(11)
     with pytest.raises(zoning.InputError, match="delivery status"):
         zoning.check_progress(areas.drop(columns="交付状态"))
+
+
+def test_firm_scores_can_feed_the_zones_as_a_criterion(tmp_path):
+    """A pack may add a parcel criterion on firm_score (the per-mu score carried to the parcels)."""
+    parcels = zoning.read_parcels(zoning.datasets.get_path("parcels"))
+    ev = zoning.evaluate_firms(read_table(zoning.datasets.get_path("firms")), parcels)
+    with_score = parcels.assign(firm_score=ev.parcels["firm_score"].to_numpy())
+    from zoning.rules import pack_source
+
+    text = pack_source("shenzhen-2020").replace('name = "shenzhen-2020"', 'name = "shenzhen-2020-mu"')
+    text = text.replace('criteria = ["SZ-R1", "SZ-R2", "SZ-R3"]\nmin_met = 3', 'criteria = ["SZ-R1", "SZ-R2", "SZ-R3", "SZ-R9"]\nmin_met = 4')
+    text += '''
+[[criteria]]
+code = "SZ-R9"
+name_zh = "亩均效益得分较高"
+name_en = "per-mu score at least the median"
+level = "parcel"
+indicator = "firm_score"
+op = ">="
+quantile = 0.5
+unit = "points"
+missing = "fail"
+status = "heuristic"
+source = "optional: zoning.evaluate_firms(...).parcels['firm_score']"
+'''
+    path = tmp_path / "mu.toml"
+    path.write_text(text, encoding="utf-8")
+    base = zoning.run(parcels, reference_year=2025)
+    r = zoning.run(with_score, str(path), reference_year=2025)
+    retained = (r.parcels["zone"] == "retain_upgrade").sum()
+    assert 0 < retained < (base.parcels["zone"] == "retain_upgrade").sum()
+    assert "SZ-R9" in r.parcels.columns

@@ -191,6 +191,7 @@ INDICATOR_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
     "current_class": (("current_use",),),
     "planned_class": (("planned_use",),),
     "lease_years": (("lease_years",),),
+    "firm_score": (("firm_score",),),
 }
 
 
