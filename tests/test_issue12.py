@@ -304,3 +304,10 @@ source = "optional: zoning.evaluate_firms(...).parcels['firm_score']"
     retained = (r.parcels["zone"] == "retain_upgrade").sum()
     assert 0 < retained < (base.parcels["zone"] == "retain_upgrade").sum()
     assert "SZ-R9" in r.parcels.columns
+
+
+def test_report_has_a_per_mu_section(tmp_path, sample_result):
+    ev = zoning.evaluate_firms(read_table(zoning.datasets.get_path("firms")), zoning.read_parcels(zoning.datasets.get_path("parcels")))
+    out = sample_result.to_report(tmp_path / "r.html", firms=ev, lang="en")
+    text = out.read_text(encoding="utf-8")
+    assert "Per-mu (亩均效益) evaluation" in text and "zhejiang-huangyan-2022" in text and 'alt="firm classes"' in text

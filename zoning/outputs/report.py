@@ -78,7 +78,8 @@ def _figure_png(draw: Callable[..., Any], **kw: Any) -> bytes | None:
     return buf.getvalue()
 
 
-def to_report(result, path, *, lang: str | None = None, blocks=None, title: str | None = None, max_areas: int = 40):
+def to_report(result, path, *, lang: str | None = None, blocks=None, title: str | None = None, max_areas: int = 40,
+              firms=None):
     """Write a self-contained report of a run: HTML (maps embedded, no network) or Markdown.
 
     Parameters
@@ -95,6 +96,9 @@ def to_report(result, path, *, lang: str | None = None, blocks=None, title: str 
         Report title (default: the rule pack's title).
     max_areas
         Largest contiguous zone areas listed individually.
+    firms
+        Optional :class:`zoning.FirmEvaluation` (per-mu 亩均效益 classes) to include: the
+        formula, firms per class, land per class and the class map.
 
     Returns
     -------
@@ -128,6 +132,10 @@ def to_report(result, path, *, lang: str | None = None, blocks=None, title: str 
         from zoning.outputs.plotting import plot_blocks
 
         images["blocks"] = _figure_png(plot_blocks, check=blocks, lang=lang)
+    if firms is not None:
+        from zoning.outputs.firm_map import plot_firm_classes
+
+        images["firms"] = _figure_png(plot_firm_classes, evaluation=firms, lang=lang)
 
     def img(name: str, alt: str) -> str:
         data = images.get(name)
@@ -186,6 +194,12 @@ def to_report(result, path, *, lang: str | None = None, blocks=None, title: str 
         sections.append(("工业产业区块检查 Industrial blocks" if zh else "Industrial-block checks",
                          img("blocks", "block map") + _table(bt[b_cols], html=html, pct=("industrial_share", "threshold"))
                          + _table(dt, html=html, pct=("coverage", "threshold"))))
+    if firms is not None:
+        text = firms.summary()
+        sections.append(("亩均效益评价 Per-mu evaluation" if zh else "Per-mu (亩均效益) evaluation",
+                         img("firms", "firm classes") + (f"<pre>{_html.escape(text)}</pre>" if html else f"```\n{text}\n```\n\n")
+                         + _table(firms.by_area.reset_index(), html=html,
+                                  pct=tuple(c for c in firms.by_area.columns if c.endswith("_share")))))
     if html:
         meta_html = "".join(f"<tr><th>{_html.escape(k)}</th><td>{_html.escape(v_)}</td></tr>" for k, v_ in meta)
         body = "".join(f"<h2>{_html.escape(h)}</h2>{c}" for h, c in sections)
