@@ -103,6 +103,9 @@ class CheckResult:
 
     #: what the check is called in messages and reprs
     title: ClassVar[str] = "Policy check"
+    #: a listing or comparison (benchmarks, leases, firm classes, low-efficiency land): flagged
+    #: rows are the output, not a failure — ``passed`` is True and the CLI exits 0
+    listing: ClassVar[bool] = False
 
     # -- the contract -------------------------------------------------------------------
     def layers(self) -> dict[str, pd.DataFrame]:
@@ -120,7 +123,10 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
-        """True when no tested row of the main table fails (rows not tested do not count)."""
+        """True when no tested row of the main table fails (rows not tested do not count); always
+        True for a listing."""
+        if self.listing:
+            return True
         t = self.table
         if "passes" not in t.columns:
             return True

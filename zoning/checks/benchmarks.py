@@ -51,16 +51,12 @@ class BenchmarkCheck(CheckResult):
     """
 
     title: ClassVar[str] = "Per-km² benchmarks"
+    listing: ClassVar[bool] = True
     groups: pd.DataFrame
 
     def layers(self) -> dict[str, pd.DataFrame]:
         """``groups``."""
         return {"groups": self.groups}
-
-    @property
-    def passed(self) -> bool:
-        """Benchmarks are a comparison, not a pass/fail test: always True (see ``groups``)."""
-        return True
 
     def summary(self) -> str:
         """The benchmarks and every group's values as a share of them.

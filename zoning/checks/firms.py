@@ -81,6 +81,7 @@ class FirmEvaluation(CheckResult):
     """
 
     title: ClassVar[str] = "Per-mu (亩均效益) evaluation"
+    listing: ClassVar[bool] = True
     firms: pd.DataFrame
     parcels: gpd.GeoDataFrame
     by_area: pd.DataFrame
@@ -89,11 +90,6 @@ class FirmEvaluation(CheckResult):
         """``firms``, ``parcels`` (those with firms) and ``by_area``."""
         p = self.parcels
         return {"firms": self.firms, "parcels": p[(p["firms"] + p["firms_rented"] > 0).to_numpy()], "by_area": self.by_area}
-
-    @property
-    def passed(self) -> bool:
-        """An evaluation classes firms; it does not fail: always True."""
-        return True
 
     def summary(self) -> str:
         """Firms per track and class, the formula used, and the land per class.

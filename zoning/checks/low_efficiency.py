@@ -68,6 +68,7 @@ class LowEfficiencyCheck(CheckResult):
     """
 
     title: ClassVar[str] = "Low-efficiency industrial land"
+    listing: ClassVar[bool] = True
     parcels: pd.DataFrame
     criteria: pd.DataFrame
     untestable: list[str] = field(default_factory=list)
@@ -77,11 +78,6 @@ class LowEfficiencyCheck(CheckResult):
         p = self.parcels
         st = p["status"].to_numpy()
         return {"parcels": p[st == FAIL], "criteria": self.criteria, "all_parcels": p[st != NOT_TESTED]}
-
-    @property
-    def passed(self) -> bool:
-        """A listing: flagged land is reported, not a failure of the run (always True)."""
-        return True
 
     def summary(self) -> str:
         """Flags per criterion, and the criteria the data could not test.

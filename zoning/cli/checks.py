@@ -101,7 +101,7 @@ def _done(failed: bool, exit_zero: bool) -> None:
         sys.exit(1)
 
 
-def _finish(res: Any, output: Path | None, quiet: bool, exit_zero: bool, *, summary: str | None = None, listing: bool = False) -> None:
+def _finish(res: Any, output: Path | None, quiet: bool, exit_zero: bool, *, summary: str | None = None) -> None:
     """Write the result's layers, print its summary and the file written, exit 1 if it failed."""
     if output is not None:
         res.to_file(output)
@@ -109,7 +109,7 @@ def _finish(res: Any, output: Path | None, quiet: bool, exit_zero: bool, *, summ
         click.echo(summary if summary is not None else res.summary())
         if output is not None:
             click.echo(f"\nwrote {output} (layers {', '.join(res.layers())})")
-    if not listing:
+    if not res.listing:
         _done(not res.passed, exit_zero)
 
 
@@ -290,7 +290,7 @@ def check_enterprises_cmd(parcels_path: Path, output: Path, rules: str, sets: tu
     res = check_enterprises(parcels, rules=rules, overrides=_overrides(sets), by=by)
     if not quiet:
         notes(parcels)
-    _finish(res, output, quiet, False, listing=True)
+    _finish(res, output, quiet, False)
 
 
 @click.command("check-benchmarks")
@@ -315,7 +315,7 @@ def check_benchmarks_cmd(parcels_path: Path, output: Path | None, rules: str, se
     res = check_benchmarks(parcels, by=groups, rules=rules, overrides=_overrides(sets), id_column=id_column)
     if not quiet:
         notes(parcels)
-    _finish(res, output, quiet, False, listing=True)
+    _finish(res, output, quiet, False)
 
 
 @click.command("check-leases")
@@ -338,7 +338,7 @@ def check_leases_cmd(parcels_path: Path, output: Path | None, rules: str, sets: 
 
     parcels, _ = _read(parcels_path, layer or ("parcels" if parcels_path.suffix.lower() == ".gpkg" else None), encoding, source_crs, cols)
     res = check_leases(parcels, rules=rules, overrides=_overrides(sets), zone_column=zone_column, min_years=min_years)
-    _finish(res, output, quiet, False, listing=True)
+    _finish(res, output, quiet, False)
 
 
 # ---------------------------------------------------------------------------------------
@@ -380,7 +380,7 @@ def evaluate_firms_cmd(firms_path: Path, parcels_path: Path, output: Path, rules
         plt.close("all")
     if not quiet:
         notes(parcels)
-    _finish(res, output, quiet, False, listing=True)
+    _finish(res, output, quiet, False)
     if map_path is not None and not quiet:
         click.echo(f"wrote {map_path}")
 
@@ -405,7 +405,7 @@ def check_low_efficiency_cmd(parcels_path: Path, output: Path, rules: str, sets:
     res = check_low_efficiency(parcels, firms=firms, rules=rules, overrides=_overrides(sets), reference_year=reference_year)
     if not quiet:
         notes(parcels)
-    _finish(res, output, quiet, False, listing=True)
+    _finish(res, output, quiet, False)
 
 
 @click.command("check-progress")
