@@ -113,8 +113,20 @@ failed"""),
     ("code", "ax = zoning.plot_blocks(check24, lang=\"zh\")"),
     ("md", "## 占补平衡: blocks removed and added by a revision"),
     ("code", """revised = zoning.read_blocks(zoning.datasets.get_path("blocks_revised"))
-balance = zoning.check_balance(blocks, revised)
+balance = zoning.check_balance(blocks, revised, parcels=parcels)   # parcels: balance the industrial land too (GZ-K2)
 print(balance.summary())"""),
+    ("md", """The block-area balance (GZ-K1) and the industrial land inside the blocks (GZ-K2) can disagree:
+a new block drawn over residential or commercial land adds area but no industrial land. 先补后占
+(GZ-K3) needs dates on the block layers (调整日期 / 生效日期); the sample's revision has none, so it
+is `missing`."""),
+    ("code", """balance.districts[["removed_m2", "added_m2", "net_m2", "industrial_net_m2", "GZ-K1", "GZ-K2", "GZ-K3", "passes"]]"""),
+    ("md", """## Shenzhen's industrial block lines (一级线 / 二级线)
+
+The same blocks checked against `shenzhen-blocks-2018`: the tier comes from the blocks' `区块级别`
+column, each tier with its own share (heuristic numbers: the measures' own were not found), and
+the city floor on industrial land's share of construction land."""),
+    ("code", """sz = zoning.check_blocks(parcels, blocks, rules="shenzhen-blocks-2018")
+sz.blocks[["block_id", "tier", "industrial_share", "threshold", "status"]].head(8)"""),
     ("md", """## Every check has the same shape
 
 Each `zoning.check_*` function returns a `CheckResult`: the pack used (`.rules`), what the inputs
