@@ -103,7 +103,7 @@ def test_reasons_rules_and_validation(written, sample_result):
     assert rules.set_index("编号").loc["SZ-R3", "实际阈值"] == f"{sample_result.thresholds['SZ-R3']:,.2f}"
     assert list(_sheet(wb, "数据校验").columns) == ["级别", "编号", "字段", "数量", "地块编号", "问题", "处理建议"]
     about = dict(wb["运行信息"].values)
-    assert about["政策 · 发布机关"] == "深圳市城市更新和土地整备局"
+    assert "深圳市城市更新和土地整备局" in about["政策 · 出处（发布机关、日期）"]
 
 
 def test_block_check_sheets_equal_the_check_layers(written, check, tmp_path):

@@ -95,12 +95,12 @@ def test_html_is_print_ready(tmp_path, sample_result):
 
 def test_sources_read_as_documents_not_paths(tmp_path, sample_result):
     html = sample_result.to_report(tmp_path / "r.html", lang="zh").read_text(encoding="utf-8")
-    assert "shared/" not in html and ".txt" not in html
+    assert "shared/" not in html and ".txt" not in html and "shipped" not in html
     rules = html[html.index('<section id="rules"'):]
     facts = dict(zip(_cells(rules, "dt"), _cells(rules, "dd"), strict=False))
     assert facts["文件"].startswith("《关于打造高品质产业发展空间")
-    assert facts["发布机关"] == "深圳市城市更新和土地整备局"
-    assert facts["发布日期"] == "2020-06-05"
+    assert "深圳市城市更新和土地整备局, 2020-06-05" in facts["出处（发布机关、日期）"]
+    assert facts["施行日期"] == "2020-06-04" and "zoning rules show shenzhen-2020" in facts["原文"]
 
 
 def test_one_model_for_html_markdown_and_word(tmp_path, sample_result):

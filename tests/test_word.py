@@ -26,7 +26,7 @@ def test_sections_like_the_html_report(word, sample_result):
     heads = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert heads == ["分区结果", "按行政区统计", "连片区域", "规则包", "数据校验", "工业产业区块检查"]
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "发布机关：深圳市城市更新和土地整备局" in text and "shared/" not in text
+    assert "出处（发布机关、日期）：《关于打造高品质产业发展空间" in text and "shared/" not in text
 
 
 def test_maps_are_embedded_images(word):

@@ -214,11 +214,13 @@ def rules() -> None:
 def rules_list() -> None:
     """The shipped rule packs."""
     from zoning.rules import available_rules, load_rules
+    from zoning.rules.render import pack_status_line
 
     for name in available_rules():
         p = load_rules(name)
         click.echo(f"{name:<18} {p.pack.title_zh}")
         click.echo(f"{'':<18} {p.pack.title_en}")
+        click.echo(f"{'':<18} {pack_status_line(p)}")
 
 
 @rules.command("show")

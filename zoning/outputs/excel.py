@@ -29,7 +29,7 @@ __all__ = ["NUMBER_FORMATS", "check_to_excel", "result_to_excel", "write_workboo
 
 #: label format -> Excel number format
 NUMBER_FORMATS = {"pct": "0.0%", "area": "#,##0.00", "num": "#,##0.00", "num1": "#,##0.0", "num0": "#,##0",
-                  "int": "#,##0"}
+                  "int": "#,##0", "year": "0"}
 _FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 _PATCH_LOCK = threading.Lock()
 #: data rows per sheet (Excel's limit is 1,048,576 rows including the header); longer tables continue

@@ -7,7 +7,7 @@ and shows a zone as its label (保留提升区, not ``retain_upgrade``).
 
 Each label also says how its numbers are shown (:attr:`Label.fmt`): ``pct`` (a 0–1 share as
 a percentage), ``area`` (two decimals), ``num`` (two decimals), ``num1`` / ``num0`` (one /
-no decimal), ``int`` (a count), ``auto`` (numbers of mixed units: as they come), ``text``. The same format drives the report's text and the
+no decimal), ``int`` (a count), ``year``, ``auto`` (numbers of mixed units: as they come), ``text``. The same format drives the report's text and the
 workbook's number formats, so a share reads 15.2 % in both.
 
 >>> label("area_ha", "zh"), label("area_ha", "en")
@@ -154,6 +154,10 @@ LABELS: dict[str, Label] = {
     "removed_blocks": Label("调出区块", "Blocks removed from"),
     "added_blocks": Label("调入区块", "Blocks added to"),
     "change": Label("变化", "Change"),
+    "add_before_remove_m2": Label("先补后占差额（m²）", "Added before removed (m²)", "num0"),
+    "supply_year": Label("供地年份", "Year supplied", "year"),
+    "year_built": Label("建成年份", "Year built", "year"),
+    "new_industrial": Label("新增工业用地", "New industrial land"),
     "area_m2": Label("面积（m²）", "Area (m²)", "num0"),
     # mixed use, enterprises, benchmarks, leases
     "park": Label("园区", "Park"),
@@ -194,7 +198,7 @@ LABELS: dict[str, Label] = {
 #: words in status / flag cells, shown in Chinese in a Chinese table
 STATUS_WORDS: dict[str, str] = {
     "pass": "通过", "fail": "未通过", "missing": "缺失", "pass (park)": "通过（园区统筹）", "no geometry": "无几何",
-    "official": "政策原文", "derived": "推算", "heuristic": "建议值",
+    "official": "政策原文", "official-draft": "征求意见稿", "derived": "推算", "heuristic": "建议值",
     "parcel": "地块", "zone": "区域", "block": "区块", "district": "行政区", "park": "园区", "project": "项目",
     "enterprise": "企业", "area": "片区", "city": "全市", "parameter": "参数",
     "warning": "警告", "error": "错误", "info": "说明",
@@ -280,6 +284,8 @@ def format_value(value: Any, fmt: str) -> str:
             return "—"
         if fmt == "pct":
             return f"{x:.1%}"
+        if fmt == "year":
+            return f"{x:.0f}"
         if fmt == "int":
             return f"{x:,.0f}"
         if fmt == "num0":

@@ -80,6 +80,8 @@ class Section:
     title: str
     facts: list[tuple[str, str]] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
+    #: text kept as it is printed (a check's own summary, a formula), in a fixed-width font
+    preformatted: list[str] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -107,7 +109,7 @@ SHORT_COLUMNS = {"code", "level", "status", "district", "block_id", "cluster_id"
 LONG_COLUMNS = {"note", "source", "fix", "drivers", "message", "reason", "reasons", "grounds", "parcel_ids",
                 "criterion", "largest_outside", "gap"}
 
-_STATUS_CSS = {"official": "status-official", "derived": "status-derived", "heuristic": "status-heuristic",
+_STATUS_CSS = {"official": "status-official", "official-draft": "status-official-draft", "derived": "status-derived", "heuristic": "status-heuristic",
                "fail": "fail", "error": "error", "warning": "warning"}
 
 
@@ -161,7 +163,7 @@ def _t(lang: str, zh: str, en: str) -> str:
 
 
 def build_report(result: Any, *, lang: str = "zh", blocks: Any = None, title: str | None = None,
-                 max_areas: int = 40, maps: bool = True) -> Report:
+                 max_areas: int = 40, maps: bool = True, firms: Any = None) -> Report:
     """The report model of a run: the sections every format shows, with human headers.
 
     Parameters
@@ -178,6 +180,9 @@ def build_report(result: Any, *, lang: str = "zh", blocks: Any = None, title: st
         Largest contiguous zone areas listed individually.
     maps
         Draw the maps (False: no figures, e.g. for a quick look at the tables).
+    firms
+        Optional :class:`zoning.FirmEvaluation` (per-mu 亩均效益 classes): the formula, firms
+        and land per class, and the class map.
 
     Examples
     --------
@@ -238,8 +243,10 @@ def build_report(result: Any, *, lang: str = "zh", blocks: Any = None, title: st
     rules = Section("rules", _t(lang, "规则包", "Rule pack"), facts=pack_citation(pack, lang))
     rules.paragraphs.append(f"{pack.pack.name} — {pack.pack.title_zh if zh else pack.pack.title_en}")
     rules.tables.append(table_from_frame(tables["rules"], name="rules", lang=lang, pack=pack))
-    rules.notes.append(_t(lang, "阈值状态：政策原文 = 数值见于政策文本；推算 = 按研究区计算或校准；建议值 = 本规则包的建议。",
-                          "Threshold status: official = the number is in the policy text; derived = computed or calibrated "
+    rules.notes.append(_t(lang, "阈值状态：政策原文 = 数值见于已印发的政策文本；征求意见稿 = 见于征求意见稿或其报道，尚未生效；"
+                                "推算 = 按研究区计算或校准；建议值 = 本规则包的建议。",
+                          "Threshold status: official = the number is in an issued policy text; official-draft = in a "
+                          "consultation draft or reports of one, not (yet) in force; derived = computed or calibrated "
                           "on the study area; heuristic = a proposal of the pack."))
     sections.append(rules)
 
@@ -275,6 +282,18 @@ def build_report(result: Any, *, lang: str = "zh", blocks: Any = None, title: st
                                   "status", "shortfall_mu", "outside_parcels", "blocks", "blocks_failing", "fix"] if c in dt]
             sec.tables.append(table_from_frame(dt[d_cols], name="districts", lang=lang, pack=blocks.rules,
                                                formats={"threshold": "pct"}, caption=table_title("districts", lang)))
+        sections.append(sec)
+
+    if firms is not None:
+        sec = Section("firms", _t(lang, "亩均效益评价", "Per-mu (亩均效益) evaluation"), preformatted=[str(firms.summary())])
+        if maps:
+            from zoning.outputs.firm_map import plot_firm_classes
+
+            png = _figure_png(plot_firm_classes, evaluation=firms, lang=lang)
+            if png:
+                sec.figures.append(Figure("firms", _t(lang, "企业分类图", "firm classes"), png))
+        fpack = getattr(firms, "rules", None)
+        sec.tables.append(table_from_frame(firms.by_area.reset_index(), name="by_area", lang=lang, pack=fpack))
         sections.append(sec)
 
     stock = _stock_km2(result)
@@ -331,7 +350,7 @@ def render_markdown(model: Report, image_names: dict[str, str]) -> str:
 
 
 def to_report(result: Any, path: str | os.PathLike[str], *, lang: str | None = None, blocks: Any = None,
-              title: str | None = None, max_areas: int = 40) -> Path:
+              title: str | None = None, max_areas: int = 40, firms: Any = None) -> Path:
     """Write the report of a run: HTML, Markdown or Word, chosen by the file extension.
 
     Parameters
@@ -349,6 +368,9 @@ def to_report(result: Any, path: str | os.PathLike[str], *, lang: str | None = N
         Report title (default: the rule pack's title).
     max_areas
         Largest contiguous zone areas listed individually.
+    firms
+        Optional :class:`zoning.FirmEvaluation` (per-mu 亩均效益 classes) to include: the
+        formula, firms per class, land per class and the class map.
 
     Returns
     -------
@@ -369,7 +391,7 @@ def to_report(result: Any, path: str | os.PathLike[str], *, lang: str | None = N
         _require_docx()
     if lang is None:
         lang = result.settings.get("lang", "zh")
-    model = build_report(result, lang=lang, blocks=blocks, title=title, max_areas=max_areas)
+    model = build_report(result, lang=lang, blocks=blocks, title=title, max_areas=max_areas, firms=firms)
     if fmt == "html":
         text = render_html(model)
         with atomic_write(p) as tmp:

@@ -165,24 +165,28 @@ def _frame_name(df: pd.DataFrame) -> str:
 
 
 _PATH = re.compile(r"\s*\(?\s*shared/[\w./\-]+\)?\s*:?")
+_SHIPPED = re.compile(r"\s*\(?(shipped( as)?:?\s*)?[\w\-]+\.txt(\s*\((shipped)[^)]*\))?\)?\s*:?")
 _NUMBER = re.compile(r"[\u4e00-\u9fff]+〔\d{4}〕\d+号")
 
 
 def clean_source(text: str) -> str:
-    """A source as a reader can use it: without paths to files a package user does not have.
+    """A source as a reader can use it: without the names of files a reader cannot open.
 
     >>> clean_source("深圳市城市更新和土地整备局, 2020-06-05, 政策解读 §三(一) (shared/policy/000_ca9d339953c2b21d.txt)")
     '深圳市城市更新和土地整备局, 2020-06-05, 政策解读 §三(一)'
+    >>> clean_source("jiaxing-2024.txt (shipped): 三(二) 创新土地供给模式")
+    '三(二) 创新土地供给模式'
     """
-    out = _PATH.sub(" ", text).strip(" ;:,")
+    out = _SHIPPED.sub(" ", _PATH.sub(" ", text)).strip(" ;:,")
     return re.sub(r"\s{2,}", " ", out)
 
 
 def pack_citation(pack: Any, lang: str = "zh") -> list[tuple[str, str]]:
-    """The pack's policy as a reader expects it: document, number, publisher, date, clauses.
+    """The pack's policy as a reader expects it: document, number, publisher and date, clauses.
 
-    Uses the pack's own fields when it has them (``document``, ``number``, ``publisher``,
-    ``issued``) and otherwise reads them from its ``policy`` and ``source`` texts.
+    Uses the pack's ``document`` (number, publisher, date as the sources give them) when it has
+    one, and otherwise reads number, publisher and date from its ``policy`` and ``source``
+    texts. A placeholder effective date (the day is not known) says so.
 
     >>> from zoning.rules import load_rules
     >>> dict(pack_citation(load_rules("jiaxing-2024"), "en"))["Number"]
@@ -190,28 +194,32 @@ def pack_citation(pack: Any, lang: str = "zh") -> list[tuple[str, str]]:
     """
     info = pack.pack
     zh = lang == "zh"
-    document = getattr(info, "document", None) or info.policy
+    document = str(getattr(info, "document", "") or "")
     source = clean_source(info.source)
-    number = getattr(info, "number", None) or getattr(info, "document_number", None)
-    if not number:
-        m = _NUMBER.search(str(info.policy))
-        number = m.group(0) if m else ""
-    publisher = getattr(info, "publisher", None) or ""
-    issued = getattr(info, "issued", None) or getattr(info, "date", None)
-    parts = [p.strip() for p in source.split(",")]
-    if not publisher and len(parts) > 1 and re.search(r"[\u4e00-\u9fff]", parts[0]) and ":" not in parts[0]:
-        publisher = parts.pop(0)
-    if not issued and parts and re.fullmatch(r"\d{4}-\d{2}-\d{2}", parts[0]):
-        issued = parts.pop(0)
-    clauses = ", ".join(parts)
-    rows = [("文件" if zh else "Document", str(document))]
+    m = _NUMBER.search(str(info.policy))  # the document's own number, not one it may belong to
+    number = m.group(0) if m else ""
+    rows = [("文件" if zh else "Document", str(info.policy))]
     if number:
-        rows.append(("文号" if zh else "Number", str(number)))
-    if publisher:
-        rows.append(("发布机关" if zh else "Publisher", str(publisher)))
-    if issued:
-        rows.append(("发布日期" if zh else "Issued", str(issued)))
-    rows.append(("施行日期" if zh else "Effective", str(info.effective)))
+        rows.append(("文号" if zh else "Number", number))
+    parts = [p.strip() for p in source.split(",")]
+    if document:
+        rows.append(("出处（发布机关、日期）" if zh else "Published (publisher, date)", document))
+    else:
+        if len(parts) > 1 and re.search(r"[\u4e00-\u9fff]", parts[0]) and ":" not in parts[0]:
+            rows.append(("发布机关" if zh else "Publisher", parts.pop(0)))
+        if len(parts) > 1 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", parts[0]):
+            rows.append(("发布日期" if zh else "Issued", parts.pop(0)))
+    effective = str(info.effective)
+    if getattr(info, "effective_placeholder", False):
+        effective = (f"{info.effective.year} 年（具体日期不详）" if zh else f"{info.effective.year} (day not known)")
+    rows.append(("施行日期" if zh else "Effective", effective))
+    if document and len(parts) > 1 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", parts[1]):
+        parts = parts[2:]  # publisher and date are in the document line already
+    clauses = ", ".join(parts)
     if clauses:
         rows.append(("条款" if zh else "Clauses", clauses))
+    if getattr(info, "text", ""):
+        rows.append(("原文" if zh else "Full text",
+                     (f"随 zoning 提供（zoning rules show {info.name} 显示路径）" if zh else
+                      f"shipped with zoning (zoning rules show {info.name} prints its path)")))
     return rows

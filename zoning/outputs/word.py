@@ -291,6 +291,10 @@ def write_docx(model: Report, path: str | os.PathLike[str]) -> Path:
             par.add_run(v)
         for text in s.paragraphs:
             doc.add_paragraph(text)
+        for text in s.preformatted:
+            for line in text.splitlines():
+                run = doc.add_paragraph().add_run(line)
+                _set_fonts(run, "Consolas", FONTS["body"][1], size=8)
         usable = _usable(doc.sections[-1])
         for f in s.figures:
             doc.add_picture(io.BytesIO(f.png), width=min(usable, Mm(150 if not landscape else 200)))
