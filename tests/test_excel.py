@@ -137,11 +137,11 @@ def test_every_check_writes_a_workbook(make, sample_parcels, tmp_path):
         gpkg = res.to_file(tmp_path / "c.gpkg")
         layer, sheet = "parcels", "地块"
     elif make == "enterprises":
-        res = zoning.screen_enterprises(sample_parcels)
+        res = zoning.check_enterprises(sample_parcels)
         gpkg = res.to_file(tmp_path / "c.gpkg")
         layer, sheet = "parcels", "地块"
     elif make == "balance":
-        res = zoning.block_balance(zoning.read_blocks(zoning.datasets.get_path("blocks")),
+        res = zoning.check_balance(zoning.read_blocks(zoning.datasets.get_path("blocks")),
                                    zoning.read_blocks(zoning.datasets.get_path("blocks_revised")))
         gpkg = res.to_file(tmp_path / "c.gpkg")
         layer, sheet = "changes", "区块变化"
@@ -150,10 +150,13 @@ def test_every_check_writes_a_workbook(make, sample_parcels, tmp_path):
                                                   "tax_wan": [1600.0, 10.0], "land_area_m2": [66667.0, 33333.0]}))
         gpkg, layer, sheet = None, None, "项目"
     else:
-        res = zoning.benchmark_table(sample_parcels)
-        gpkg, layer, sheet = None, None, "对标"
+        res = zoning.check_benchmarks(sample_parcels)
+        gpkg = res.to_file(tmp_path / "c.gpkg")
+        layer, sheet = next(iter(res.layers())), None
     wb = openpyxl.load_workbook(check_to_excel(res, tmp_path / "c.xlsx", lang="zh"))
+    sheet = sheet or wb.sheetnames[0]
     assert sheet in wb.sheetnames and wb.sheetnames[-1] == "运行信息"
+    assert len(wb.sheetnames) == len(res.layers()) + 1 if hasattr(res, "layers") else True
     got = _sheet(wb, sheet)
     if gpkg is not None:
         assert len(got) == len(pyogrio.read_dataframe(gpkg, layer=layer))  # the rows the GeoPackage layer holds
@@ -201,3 +204,20 @@ def test_demo_writes_workbook_and_word_report(cli, tmp_path):
     summary = pyogrio.read_dataframe(tmp_path / "zones.gpkg", layer="summary")
     assert _same_numbers(summary, _sheet(wb, "分区汇总"), ["area_km2", "share_of_stock", "achieved"]) == 15
     assert np.isclose(sum(v for v in _sheet(wb, "分区汇总")["面积（km²）"]), summary["area_km2"].sum())
+
+
+@pytest.mark.parametrize("args", [
+    ["check-mixed-use", "{parcels}", "-o", "{out}.gpkg", "--exit-zero"],
+    ["check-enterprises", "{parcels}", "-o", "{out}.gpkg"],
+    ["check-benchmarks", "{parcels}"],
+    ["check-balance", "{blocks}", "{revised}", "-o", "{out}.gpkg", "--exit-zero"],
+])
+def test_cli_checks_take_xlsx(cli, tmp_path, args):
+    paths = {"parcels": zoning.datasets.get_path("parcels"), "blocks": zoning.datasets.get_path("blocks"),
+             "revised": zoning.datasets.get_path("blocks_revised"), "out": tmp_path / "o"}
+    argv = [a.format(**paths) for a in args] + ["--xlsx", str(tmp_path / "o.xlsx"), "--lang", "en"]
+    res = CliRunner().invoke(cli, argv)
+    assert res.exit_code == 0, res.output
+    assert f"wrote {tmp_path / 'o.xlsx'}" in res.output
+    wb = openpyxl.load_workbook(tmp_path / "o.xlsx", read_only=True)
+    assert wb.sheetnames[-1] == "About this run" and len(wb.sheetnames) >= 2
