@@ -57,3 +57,17 @@ def _ljust(s: str, n: int) -> str:
 
 def _rjust(s: str, n: int) -> str:
     return " " * max(0, n - _width(s)) + s
+
+
+def _check_outputs(outputs: dict[str, Any], inputs: list[Any]) -> None:
+    """Before reading anything: refuse outputs that are inputs, clash, or cannot be written (exit 2)."""
+    from zoning.errors import InputError
+    from zoning.io.paths import check_output, same_file
+
+    given = [(opt, p) for opt, p in outputs.items() if p is not None]
+    for i, (opt, p) in enumerate(given):
+        check_output(p, inputs=inputs, option=opt)
+        for opt2, p2 in given[:i]:
+            if same_file(p, p2):
+                msg = f"{opt} and {opt2} both name {p}: the second would overwrite the first; give each its own file"
+                raise InputError(msg)

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from zoning.cli._common import _read_options
+from zoning.cli._common import _check_outputs, _read_options
 
 __all__ = [
     "COMMANDS",
@@ -154,6 +154,7 @@ def check_blocks_cmd(parcels_path: Path, blocks_path: Path, output: Path, rules:
     from zoning.checks.blocks import check_blocks
     from zoning.io.read import read_blocks
 
+    _check_outputs({"-o/--output": output}, [parcels_path, blocks_path, districts_path])
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
     blocks = read_blocks(blocks_path, id_column=id_column, layer=blocks_layer, source_crs=blocks_source_crs)
     districts = read_blocks(districts_path) if districts_path is not None else None
@@ -238,6 +239,7 @@ def block_balance_cmd(old_path: Path, new_path: Path, output: Path, rules: str, 
     from zoning.checks.balance import block_balance
     from zoning.io.read import read_blocks
 
+    _check_outputs({"-o/--output": output}, [old_path, new_path])
     bal = block_balance(read_blocks(old_path, id_column=id_column), read_blocks(new_path, id_column=id_column),
                         district_column=district_column, id_column=id_column, rules=rules, overrides=_overrides(sets))
     bal.to_file(output)
@@ -280,6 +282,7 @@ def check_mixed_use_cmd(parcels_path: Path, output: Path, rules: str, sets: tupl
     """
     from zoning.checks.mixed_use import check_mixed_use
 
+    _check_outputs({"-o/--output": output}, [parcels_path])
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
     res = check_mixed_use(parcels, rules=rules, overrides=_overrides(sets), use=use, park_column=park_column)
     res.to_file(output)
@@ -317,6 +320,7 @@ def check_projects_cmd(projects_path: Path, output: Path, rules: str, sets: tupl
     """
     from zoning.checks.projects import check_projects
 
+    _check_outputs({"-o/--output": output}, [projects_path])
     projects = _read_table(projects_path, layer, encoding, source_crs, cols)
     res = check_projects(projects, rules=rules, overrides=_overrides(sets), id_column=id_column)
     _write_table(res, output, "projects")
@@ -334,11 +338,11 @@ def check_projects_cmd(projects_path: Path, output: Path, rules: str, sets: tupl
 
 
 def _write_table(df: Any, output: Path, layer: str) -> None:
-    from zoning.io.write import write_layers
+    from zoning.io.write import atomic_write, write_layers
 
     if output.suffix.lower() == ".csv":
-        output.parent.mkdir(parents=True, exist_ok=True)
-        df.drop(columns=[c for c in ("geometry",) if c in df.columns]).to_csv(output, encoding="utf-8-sig")
+        table = df.drop(columns=[c for c in ("geometry",) if c in df.columns])
+        atomic_write(output, lambda tmp: table.to_csv(tmp, encoding="utf-8-sig"))
     else:
         write_layers({layer: df.reset_index() if not hasattr(df, "geometry") else df}, output)
 
@@ -362,6 +366,7 @@ def screen_enterprises_cmd(parcels_path: Path, output: Path, rules: str, sets: t
     """
     from zoning.checks.enterprises import screen_enterprises
 
+    _check_outputs({"-o/--output": output}, [parcels_path])
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
     res = screen_enterprises(parcels, rules=rules, overrides=_overrides(sets), by=by)
     res.to_file(output)
@@ -393,6 +398,7 @@ def benchmark_cmd(parcels_path: Path, output: Path | None, rules: str, sets: tup
     from zoning.io.read import read_blocks
     from zoning.rules import load_rules
 
+    _check_outputs({"-o/--output": output}, [parcels_path, areas_path])
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
     groups: Any = read_blocks(areas_path) if areas_path is not None else by
     t = benchmark_table(parcels, by=groups, rules=rules, overrides=_overrides(sets), id_column=id_column)
@@ -427,6 +433,7 @@ def short_leases_cmd(parcels_path: Path, output: Path | None, rules: str, sets: 
     """Tenants in retain-upgrade areas with leases under 5 years, from a zoned parcel file (zoning classify output)."""
     from zoning.checks.leases import short_leases
 
+    _check_outputs({"-o/--output": output}, [parcels_path])
     parcels, _ = _read(parcels_path, layer or ("parcels" if parcels_path.suffix.lower() == ".gpkg" else None), encoding, source_crs, cols)
     res = short_leases(parcels, rules=rules, overrides=_overrides(sets), zone_column=zone_column, min_years=min_years)
     short = res[res["short_lease"]]

@@ -38,7 +38,7 @@ import pandas as pd
 
 from zoning.errors import DataRepairWarning, InputError, ZoningError
 
-__all__ = ["GPKG_MAX_COLUMNS", "safe_column_names", "write_layers"]
+__all__ = ["GPKG_MAX_COLUMNS", "atomic_write", "safe_column_names", "write_layers"]
 
 #: SQLite's default column limit per table (the fid and geometry columns count).
 GPKG_MAX_COLUMNS = 2000
@@ -255,6 +255,21 @@ def _atomic(jobs: list[tuple[Path, Callable[[Path], None]]], target: Path) -> No
                        "unchanged; check the free disk space and the folder's permissions, then run the command again")
                 raise InputError(msg) from exc
             raise
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` for a temporary file beside ``path``, then rename it into place.
+
+    For outputs other than layers (CSV tables, …): the same guarantees as :func:`write_layers`.
+
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> atomic_write(out, lambda tmp: tmp.write_text("a,b\\n")).read_text()
+    'a,b\\n'
+    """
+    p = Path(path)
+    _atomic([(p, write)], p)
+    return p
 
 
 def _writable(df: pd.DataFrame) -> pd.DataFrame:
