@@ -157,7 +157,7 @@ def check_blocks_cmd(parcels_path: Path, blocks_path: Path, output: Path, rules:
     _check_outputs({"-o/--output": output}, [parcels_path, blocks_path, districts_path])
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
     blocks = read_blocks(blocks_path, id_column=id_column, layer=blocks_layer, source_crs=blocks_source_crs)
-    districts = read_blocks(districts_path) if districts_path is not None else None
+    districts = read_blocks(districts_path, cli_option=None) if districts_path is not None else None
     check = check_blocks(parcels, blocks, rules=rules, overrides=_overrides(sets), use=use, id_column=id_column,
                          district_column=district_column, districts=districts)
     check.to_file(output)
@@ -240,7 +240,8 @@ def block_balance_cmd(old_path: Path, new_path: Path, output: Path, rules: str, 
     from zoning.io.read import read_blocks
 
     _check_outputs({"-o/--output": output}, [old_path, new_path])
-    bal = block_balance(read_blocks(old_path, id_column=id_column), read_blocks(new_path, id_column=id_column),
+    bal = block_balance(read_blocks(old_path, id_column=id_column, cli_option=None),
+                        read_blocks(new_path, id_column=id_column, cli_option=None),
                         district_column=district_column, id_column=id_column, rules=rules, overrides=_overrides(sets))
     bal.to_file(output)
     if not quiet:
@@ -400,7 +401,7 @@ def benchmark_cmd(parcels_path: Path, output: Path | None, rules: str, sets: tup
 
     _check_outputs({"-o/--output": output}, [parcels_path, areas_path])
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
-    groups: Any = read_blocks(areas_path) if areas_path is not None else by
+    groups: Any = read_blocks(areas_path, cli_option=None) if areas_path is not None else by
     t = benchmark_table(parcels, by=groups, rules=rules, overrides=_overrides(sets), id_column=id_column)
     if output is not None:
         _write_table(t, output, "benchmarks")

@@ -24,6 +24,7 @@ with a :class:`~zoning.errors.DataRepairWarning`:
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import secrets
 import signal
@@ -145,7 +146,7 @@ def write_layers(layers: dict[str, pd.DataFrame], path: str | os.PathLike[str], 
         for name, df in items[1:]:  # side tables first, the main file last
             side = p.with_name(f"{p.stem}.{name}.parquet")
             check_output(side, inputs=[s for s in sources if s], option="output side table")
-            jobs.append((side, lambda tmp, df=df: _write_side(df, tmp)))
+            jobs.append((side, functools.partial(_write_side, df)))
         first = items[0][1]
         jobs.append((p, lambda tmp: _write_main_parquet(first, tmp)))
     _atomic(jobs, p)
