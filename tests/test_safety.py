@@ -168,7 +168,7 @@ def test_writer_raising_midway_keeps_the_old_file(tmp_path, monkeypatch):
         return real(df, path, *a, **kw)
 
     monkeypatch.setattr(pyogrio, "write_dataframe", second_layer_fails)
-    with pytest.raises(InputError, match="No space left on device.*unchanged"):
+    with pytest.raises(InputError, match=r"No space left on device.*unchanged"):
         write_layers({"parcels": layer(50), "summary": pd.DataFrame({"a": [1]})}, out)
     assert len(calls) == 2 and Path(calls[0]).parent == tmp_path  # the first layer went to a temporary file
     assert out.read_bytes() == before and leftovers(tmp_path, {"out.gpkg"}) == []
