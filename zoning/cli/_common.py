@@ -59,14 +59,21 @@ def _rjust(s: str, n: int) -> str:
     return " " * max(0, n - _width(s)) + s
 
 
-def _check_outputs(outputs: dict[str, Any], inputs: list[Any]) -> None:
-    """Before reading anything: refuse outputs that are inputs, clash, or cannot be written (exit 2)."""
+LAYER_FILES = (".gpkg", ".parquet", ".geoparquet")
+TABLE_FILES = (".csv", *LAYER_FILES)
+
+
+def _check_outputs(outputs: dict[str, Any], inputs: list[Any], *, suffixes: tuple[str, ...] = LAYER_FILES) -> None:
+    """Before reading anything: refuse outputs that are inputs, clash, or cannot be written (exit 2).
+
+    ``suffixes`` are the file types ``-o/--output`` may have (the other outputs check their own).
+    """
     from zoning.errors import InputError
     from zoning.io.paths import check_output, same_file
 
     given = [(opt, p) for opt, p in outputs.items() if p is not None]
     for i, (opt, p) in enumerate(given):
-        check_output(p, inputs=inputs, option=opt)
+        check_output(p, inputs=inputs, option=opt, suffixes=suffixes if opt == "-o/--output" else None)
         for opt2, p2 in given[:i]:
             if same_file(p, p2):
                 msg = f"{opt} and {opt2} both name {p}: the second would overwrite the first; give each its own file"

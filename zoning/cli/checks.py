@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from zoning.cli._common import _check_outputs, _read_options
+from zoning.cli._common import TABLE_FILES, _check_outputs, _read_options
 
 __all__ = [
     "COMMANDS",
@@ -321,7 +321,7 @@ def check_projects_cmd(projects_path: Path, output: Path, rules: str, sets: tupl
     """
     from zoning.checks.projects import check_projects
 
-    _check_outputs({"-o/--output": output}, [projects_path])
+    _check_outputs({"-o/--output": output}, [projects_path], suffixes=TABLE_FILES)
     projects = _read_table(projects_path, layer, encoding, source_crs, cols)
     res = check_projects(projects, rules=rules, overrides=_overrides(sets), id_column=id_column)
     _write_table(res, output, "projects")
@@ -399,7 +399,7 @@ def benchmark_cmd(parcels_path: Path, output: Path | None, rules: str, sets: tup
     from zoning.io.read import read_blocks
     from zoning.rules import load_rules
 
-    _check_outputs({"-o/--output": output}, [parcels_path, areas_path])
+    _check_outputs({"-o/--output": output}, [parcels_path, areas_path], suffixes=TABLE_FILES)
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
     groups: Any = read_blocks(areas_path, cli_option=None) if areas_path is not None else by
     t = benchmark_table(parcels, by=groups, rules=rules, overrides=_overrides(sets), id_column=id_column)
@@ -434,7 +434,7 @@ def short_leases_cmd(parcels_path: Path, output: Path | None, rules: str, sets: 
     """Tenants in retain-upgrade areas with leases under 5 years, from a zoned parcel file (zoning classify output)."""
     from zoning.checks.leases import short_leases
 
-    _check_outputs({"-o/--output": output}, [parcels_path])
+    _check_outputs({"-o/--output": output}, [parcels_path], suffixes=TABLE_FILES)
     parcels, _ = _read(parcels_path, layer or ("parcels" if parcels_path.suffix.lower() == ".gpkg" else None), encoding, source_crs, cols)
     res = short_leases(parcels, rules=rules, overrides=_overrides(sets), zone_column=zone_column, min_years=min_years)
     short = res[res["short_lease"]]

@@ -143,6 +143,7 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
 
     _check_outputs({"-o/--output": output, "--map": map_path, "--raster": raster_path, "--report": report_path}, [path])
     parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
+    _check_width(output, rules, len(parcels.columns))
     result = run(parcels, rules, overrides=_overrides(sets), mode=mode, gap_m=gap_m, min_zone_ha=min_zone_ha,
                  lang=lang, reference_year=reference_year, progress=not quiet and sys.stderr.isatty())
     result.to_file(output)
@@ -150,6 +151,21 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
         _print_result(result, lang)
         click.echo(f"wrote {output} (layers parcels, zones, areas, summary, by_district)")
     _extras(result, map_path, raster_path, report_path, quiet)
+
+
+def _check_width(output: Path, rules: str, n_input: int) -> None:
+    """A pack with thousands of criteria cannot fit a GeoPackage table: say so before computing."""
+    from zoning.io.write import GPKG_MAX_COLUMNS
+    from zoning.rules import load_rules
+
+    if output.suffix.lower() != ".gpkg":
+        return
+    n = n_input + len(load_rules(rules).criteria) + 40  # + indicators, zone, reasons
+    if n > GPKG_MAX_COLUMNS:
+        msg = (f"-o/--output {output}: the parcels layer would have about {n:,} columns (one per criterion of the pack), "
+               f"and a GeoPackage table holds at most {GPKG_MAX_COLUMNS - 2:,}; write {output.with_suffix('.parquet')} "
+               "(GeoParquet, no column limit) instead")
+        raise InputError(msg)
 
 
 def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report_path: Path | None, quiet: bool) -> None:

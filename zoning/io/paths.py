@@ -56,6 +56,7 @@ def check_output(
     *,
     inputs: Iterable[PathLike | None] = (),
     option: str = "-o/--output",
+    suffixes: tuple[str, ...] | None = None,
 ) -> Path:
     """Refuse an output path that is an input or cannot be written; return it as a Path.
 
@@ -70,6 +71,8 @@ def check_output(
         Every file the command reads (``None`` entries are skipped).
     option
         How the user gave the path, for the message (``"-o/--output"``, ``"--map"``, …).
+    suffixes
+        The file types the command writes (``(".gpkg", ".parquet")``); None: any.
 
     Raises
     ------
@@ -85,6 +88,10 @@ def check_output(
     zoning.errors.InputError: -o/--output data.gpkg is also an input (./x/../data.gpkg): zoning never overwrites an input; choose another output name, e.g. data_zoned.gpkg
     """
     out = Path(path)
+    if suffixes is not None and out.suffix.lower() not in suffixes:
+        msg = (f"{option} {out}: cannot write a '{out.suffix or 'file without extension'}' file here; "
+               f"use {' or '.join(suffixes)} (e.g. {out.with_suffix(suffixes[0]).name})")
+        raise InputError(msg)
     for given in inputs:
         if given is None:
             continue
