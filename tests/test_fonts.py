@@ -130,11 +130,11 @@ def test_warns_once_with_install_hints_when_no_font(no_font):
 
 def test_plot_without_font_warns_once_and_still_draws(no_font, sample_result):
     with pytest.warns(FontWarning):
-        ax = zoning.plot_zones(sample_result)
+        ax = zoning.plot_zones(sample_result, lang="zh")
     assert ax.get_legend() is not None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        zoning.plot_zones(sample_result)
+        zoning.plot_zones(sample_result, lang="zh")
     assert not [w for w in caught if issubclass(w.category, FontWarning)]
 
 

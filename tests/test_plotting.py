@@ -54,7 +54,7 @@ def _n_vertices(colls):
 
 @pytest.mark.parametrize("mode", ["all", "dissolved"])
 def test_each_zone_has_its_pack_colour(sample_result, mode):
-    ax = plot_zones(sample_result, parcels=mode)
+    ax = plot_zones(sample_result, parcels=mode, lang="zh")
     colls = _by_gid(ax, "zone:")
     assert {g.removeprefix("zone:") for g in colls} == set(sample_result.parcels["zone"])
     for gid, (coll,) in colls.items():
@@ -67,17 +67,17 @@ def test_each_zone_has_its_pack_colour(sample_result, mode):
 def test_every_parcel_or_the_dissolved_zones_are_drawn(sample_result):
     p, z = sample_result.parcels, sample_result.zones
     n = int(shapely.get_num_coordinates(p.geometry.to_numpy()).sum())
-    assert _n_vertices(_by_gid(plot_zones(sample_result, parcels="all"), "zone:")) == n
+    assert _n_vertices(_by_gid(plot_zones(sample_result, parcels="all", lang="zh"), "zone:")) == n
     zoned = p["zone"].isin(ZONES[:3]).to_numpy()
     want = (int(shapely.get_num_coordinates(z.geometry.to_numpy()).sum())
             + int(shapely.get_num_coordinates(p.geometry.to_numpy()[~zoned]).sum()))
-    assert _n_vertices(_by_gid(plot_zones(sample_result, parcels="dissolved"), "zone:")) == want
+    assert _n_vertices(_by_gid(plot_zones(sample_result, parcels="dissolved", lang="zh"), "zone:")) == want
     assert want < n
 
 
 def test_large_inputs_draw_dissolved_zones(sample_result, monkeypatch):
     monkeypatch.setattr(zoning.outputs.plotting, "MAX_PARCELS_DRAWN", 1000)
-    ax = plot_zones(sample_result)
+    ax = plot_zones(sample_result, lang="zh")
     (coll,) = _by_gid(ax, "zone:retain_upgrade")["zone:retain_upgrade"]
     assert coll.get_rasterized()  # an image layer in PDF/SVG
     n = sum(len(p.vertices) for p in coll.get_paths())
@@ -86,7 +86,7 @@ def test_large_inputs_draw_dissolved_zones(sample_result, monkeypatch):
 
 
 def test_legend_lists_zones_in_pack_order_with_areas(sample_result):
-    ax = plot_zones(sample_result)
+    ax = plot_zones(sample_result, lang="zh")
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     s = sample_result.summary
     want = [f"{s.loc[z, 'label_zh']}  {s.loc[z, 'area_km2']:.2f} km²" for z in sample_result.rules.zones]
@@ -115,7 +115,7 @@ def test_result_plot_delegates(sample_result):
 
 @needs_cjk
 def test_chinese_text_renders_without_missing_glyphs(sample_result):
-    ax = plot_zones(sample_result)
+    ax = plot_zones(sample_result, lang="zh")
     messages = _draw(ax.figure)
     assert not [m for m in messages if "missing from font" in m]
     title = _by_gid(ax, "title")["title"][0]
@@ -131,7 +131,7 @@ def test_chinese_text_renders_without_missing_glyphs(sample_result):
 @needs_cjk
 def test_saving_after_the_call_still_renders_chinese(sample_result, tmp_path):
     # the Jupyter case: the figure is drawn after plot_zones has returned
-    ax = plot_zones(sample_result)
+    ax = plot_zones(sample_result, lang="zh")
     assert mpl.rcParams["font.family"] == mpl.rcParamsDefault["font.family"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -141,7 +141,7 @@ def test_saving_after_the_call_still_renders_chinese(sample_result, tmp_path):
 
 def test_no_rcparams_change(sample_result):
     before = {k: v for k, v in mpl.rcParams.items()}
-    ax = plot_zones(sample_result)
+    ax = plot_zones(sample_result, lang="zh")
     _draw(ax.figure)
     plot_blocks(_check())
     assert {k: v for k, v in mpl.rcParams.items()} == before
@@ -150,7 +150,7 @@ def test_no_rcparams_change(sample_result):
 # -- map elements -----------------------------------------------------------------------------
 
 def test_scalebar_north_arrow_title_note(sample_result):
-    ax = plot_zones(sample_result)
+    ax = plot_zones(sample_result, lang="zh")
     found = _by_gid(ax, "")
     assert "scalebar" in found
     assert "north_arrow" in found
@@ -177,7 +177,7 @@ def test_map_elements_can_be_switched_off(sample_result):
 
 
 def test_custom_title(sample_result):
-    ax = plot_zones(sample_result, title="宝安区工业用地分区（征求意见稿）")
+    ax = plot_zones(sample_result, title="宝安区工业用地分区（征求意见稿）", lang="zh")
     found = _by_gid(ax, "")
     assert found["title"][0].get_text() == "宝安区工业用地分区（征求意见稿）"
     assert "subtitle" not in found
@@ -185,12 +185,12 @@ def test_custom_title(sample_result):
 
 def test_ax_passed_in_is_returned(sample_result):
     _, (ax1, ax2) = plt.subplots(1, 2)
-    assert plot_zones(sample_result, ax=ax2) is ax2
+    assert plot_zones(sample_result, ax=ax2, lang="zh") is ax2
     assert ax1.get_legend() is None
 
 
 def test_legend_and_labels_do_not_cover_data(sample_result):
-    ax = plot_zones(sample_result)
+    ax = plot_zones(sample_result, lang="zh")
     fig = ax.figure
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
@@ -211,17 +211,17 @@ def test_districts_from_a_layer_or_off(sample_result):
     ax = plot_zones(sample_result, districts=d, lang="en")
     labels = {t.get_text() for t in _by_gid(ax, "district_label")["district_label"]}
     assert "Bao'an" in labels
-    ax = plot_zones(sample_result, districts=False)
+    ax = plot_zones(sample_result, districts=False, lang="zh")
     assert "districts" not in _by_gid(ax, "")
     with pytest.raises(InputError, match="does not exist"):
-        plot_zones(sample_result, districts="/no/such/districts.gpkg")
+        plot_zones(sample_result, districts="/no/such/districts.gpkg", lang="zh")
 
 
 def test_districts_from_the_parcels_column(sample_result):
     p = sample_result.parcels.copy()
     p.attrs = {}  # not recognisable as the bundled sample any more
     result = SimpleNamespace(**{**vars(sample_result), "parcels": p})
-    ax = plot_zones(result)
+    ax = plot_zones(result, lang="zh")
     labels = {t.get_text() for t in _by_gid(ax, "district_label")["district_label"]}
     assert {"宝安区", "龙岗区"} <= labels
     assert [t.get_text() for t in ax.get_legend().get_texts()][-1] == "行政区地块范围"
@@ -231,11 +231,11 @@ def test_bad_options(sample_result):
     with pytest.raises(InputError, match="lang"):
         plot_zones(sample_result, lang="fr")
     with pytest.raises(InputError, match="parcels must be"):
-        plot_zones(sample_result, parcels="some")
+        plot_zones(sample_result, parcels="some", lang="zh")
     with pytest.raises(InputError, match=r"not in result\.parcels"):
-        plot_zones(sample_result, column="nope")
+        plot_zones(sample_result, column="nope", lang="zh")
     with pytest.raises(InputError, match="not zones"):
-        plot_zones(sample_result, column="district")
+        plot_zones(sample_result, column="district", lang="zh")
 
 
 # -- files ------------------------------------------------------------------------------------

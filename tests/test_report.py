@@ -51,7 +51,7 @@ def test_bad_report_suffix(tmp_path, sample_result):
 
 def test_summary_targets_are_shares_of_the_stock(sample_result):
     s = sample_result.summary
-    stock = s.attrs["stock_km2"]
+    stock = sample_result.stock_km2
     assert s.loc["retain_upgrade", "target_share"] == pytest.approx(100 / 260)
     assert s.loc["retain_upgrade", "target_km2"] == pytest.approx(stock * 100 / 260)
     assert s.loc["land_consolidation", "policy_target_km2"] == 25

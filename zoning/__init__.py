@@ -29,7 +29,7 @@ _API: dict[str, str] = {
                      "TextEncodingWarning", "ValidationError", "ZoningError", "ZoningWarning"], "zoning.errors"),
     "ZONES": "zoning.units",
     # read
-    **dict.fromkeys(["read_parcels", "read_blocks", "standardise_parcels"], "zoning.io.read"),
+    **dict.fromkeys(["read_parcels", "read_blocks", "read_table", "standardise_parcels"], "zoning.io.read"),
     "parse_landuse": "zoning.io.landuse",
     **dict.fromkeys(["choose_metric_crs", "ensure_metric_crs", "gcj02_to_wgs84", "wgs84_to_gcj02"], "zoning.io.crs"),
     # stages
@@ -107,7 +107,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     )
     from zoning.io.crs import choose_metric_crs, ensure_metric_crs, gcj02_to_wgs84, wgs84_to_gcj02
     from zoning.io.landuse import parse_landuse
-    from zoning.io.read import read_blocks, read_parcels, standardise_parcels
+    from zoning.io.read import read_blocks, read_parcels, read_table, standardise_parcels
     from zoning.outputs._fonts import cjk_style, register_font, show_versions
     from zoning.outputs.interactive import explore
     from zoning.outputs.plotting import plot_blocks, plot_zones, save_map

@@ -1,11 +1,16 @@
-"""Options and printing shared by the ``zoning`` commands (cli.py and _cli_blocks.py)."""
+"""Options and printing shared by the ``zoning`` commands (main.py and checks.py)."""
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 import click
+
+from zoning.outputs.text import ljust as _ljust
+from zoning.outputs.text import rjust as _rjust
+from zoning.outputs.text import width as _width
+
+__all__ = ["LAYER_FILES", "TABLE_FILES", "_check_outputs", "_columns", "_ljust", "_overrides", "_print_read_notes", "_read_options", "_rjust", "_width"]
 
 
 def _overrides(values: tuple[str, ...]) -> dict[str, str]:
@@ -45,18 +50,6 @@ def _print_read_notes(parcels: Any) -> None:
         click.echo("columns: " + ", ".join(mapped))
     for note in meta.get("notes", []):
         click.echo("note: " + note)
-
-
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _ljust(s: str, n: int) -> str:
-    return s + " " * max(0, n - _width(s))
-
-
-def _rjust(s: str, n: int) -> str:
-    return " " * max(0, n - _width(s)) + s
 
 
 LAYER_FILES = (".gpkg", ".parquet", ".geoparquet")

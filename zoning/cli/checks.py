@@ -67,32 +67,13 @@ def _read(path: Path, layer: str | None, encoding: str | None, source_crs: str |
 
 
 def _read_table(path: Path, layer: str | None, encoding: str | None, source_crs: str | None, cols: tuple[str, ...]) -> Any:
-    """Vector files as parcels; .csv / .xlsx as plain tables (projects)."""
-    import pandas as pd
+    """Vector files as parcels; .csv / .xlsx as plain tables (projects): :func:`zoning.read_table`."""
+    from zoning.cli._common import _columns
+    from zoning.io.read import read_table
 
-    from zoning.errors import InputError
-
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx", ".xls"):
+    if path.suffix.lower() not in (".csv", ".xlsx", ".xls"):
         return _read(path, layer, encoding, source_crs, cols)[0]
-    if not path.exists():
-        raise InputError(f"file not found: {path}")
-    if suffix == ".csv":
-        for enc in ([encoding] if encoding else ["utf-8-sig", "gb18030"]):
-            try:
-                df = pd.read_csv(path, encoding=enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - gb18030 decodes any byte string
-            raise InputError(f"{path}: cannot decode the text; pass --encoding")
-    else:
-        df = pd.read_excel(path, sheet_name=layer or 0)
-    if cols:
-        from zoning.cli._common import _columns
-
-        df = df.rename(columns=_columns(cols) or {})
-    return df
+    return read_table(path, sheet=layer, encoding=encoding, columns=_columns(cols))
 
 
 def _overrides(sets: tuple[str, ...]) -> dict[str, str]:
@@ -103,12 +84,9 @@ def _overrides(sets: tuple[str, ...]) -> dict[str, str]:
 
 def _table(rows: list[list[str]], head: list[str], right: set[int]) -> list[str]:
     """Plain-text table that lines up Chinese (double-width) characters."""
-    from zoning.cli._common import _ljust, _rjust, _width
+    from zoning.outputs.text import text_table
 
-    widths = [max(_width(str(x)) for x in [h, *[r[k] for r in rows]]) for k, h in enumerate(head)]
-    def line(r: list[str]) -> str:
-        return "  ".join((_rjust if k in right else _ljust)(str(x), widths[k]) for k, x in enumerate(r)).rstrip()
-    return [line(head), line(["-" * w for w in widths]), *[line(r) for r in rows]]
+    return text_table(rows, head, right)
 
 
 def _pct(x: float) -> str:

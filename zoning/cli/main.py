@@ -18,11 +18,9 @@ import click
 from zoning.cli._common import (
     _check_outputs,
     _columns,
-    _ljust,
     _overrides,
     _print_read_notes,
     _read_options,
-    _rjust,
 )
 from zoning.errors import InputError, RulePackError, ValidationError, ZoningError
 
@@ -195,44 +193,7 @@ def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report
 
 
 def _print_result(result: Any, lang: str) -> None:
-    n_warn = len(result.validation.warnings)
-    click.echo(result.validation.summary())
-    if n_warn:
-        for p in result.validation.warnings[:8]:
-            click.echo(f"  {p}".splitlines()[0])
-        if n_warn > 8:
-            click.echo(f"  … {n_warn - 8} more (run `zoning validate` for the full list)")
-    click.echo("")
-    s = result.summary
-    label = "label_zh" if lang == "zh" else "label_en"
-    click.echo(f"Zones ({result.rules.pack.name}, {result.settings['mode']} mode; industrial stock {s.attrs['stock_km2']:.2f} km²):")
-    click.echo("  " + _ljust("zone", 22) + "".join(_rjust(h, w) for h, w in
-               [("parcels", 8), ("areas", 7), ("km²", 9), ("亩", 10), ("share", 8), ("target", 9), ("achieved", 10)]))
-    for _z, r in s.iterrows():
-        share = f"{r['share_of_stock']:.1%}" if r["share_of_stock"] == r["share_of_stock"] else "—"
-        tgt = f"{r['target_share']:.1%}" if r["target_share"] == r["target_share"] else "—"
-        ach = f"{r['achieved']:.0%}" if r["achieved"] == r["achieved"] else "—"
-        click.echo("  " + _ljust(str(r[label]), 22) + f"{r['parcels']:>8}{r['areas']:>7}{r['area_km2']:>9.2f}{r['area_mu']:>10.0f}{share:>8}{tgt:>9}{ach:>10}")
-    click.echo("  (targets: the pack's shares of the stock, e.g. Shenzhen 100 of 260 km² = 38.5 %)")
-    off = [r[label] for _z, r in s.iterrows() if r["achieved"] == r["achieved"] and not 0.67 <= r["achieved"] <= 1.5]
-    if off and result.settings["mode"] == "threshold":
-        click.echo(f"  note: {', '.join(off)} differ from the target by more than half: the thresholds are derived or"
-                   " heuristic (see `zoning rules show`); tune them with --set CODE=VALUE, or fill the targets with --mode quota")
-    d = result.by_district
-    if len(d) > 1:
-        click.echo("\nBy district (km²):")
-        cols = ["retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned", "stock_km2"]
-        names = [result.rules.zone_label(c, lang) if c != "stock_km2" else ("工业存量" if lang == "zh" else "stock") for c in cols]
-        click.echo("  " + _ljust("", 10) + "".join(_rjust(n, 20) for n in names))
-        for dist, r in d.iterrows():
-            click.echo("  " + _ljust(str(dist), 10) + "".join(f"{r[c]:>20.2f}" for c in cols))
-    click.echo("\nExamples of reasons:")
-    p = result.parcels
-    for z in ["retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned"]:
-        hit = p[p["zone"] == z]
-        if len(hit):
-            r = hit.iloc[0]
-            click.echo(f"  {r['parcel_id']}: {r['reason']}")
+    click.echo(result.summary_text(lang=lang))
 
 
 @main.command()

@@ -514,6 +514,27 @@ def missing_crs_message(gdf: gpd.GeoDataFrame, name: str, cli_option: str | None
     return msg
 
 
+def align_crs(gdf: gpd.GeoDataFrame, crs: Any, *, what: str, onto: str, fix: str,
+              stacklevel: int = 3) -> tuple[gpd.GeoDataFrame, str | None]:
+    """``gdf`` in ``crs``, for laying one layer over another (blocks on parcels, parcels on a raster).
+
+    A layer without a CRS is an :class:`~zoning.errors.InputError` whose message ends with
+    ``fix`` (the caller knows which option declares it); a layer in another CRS is
+    re-projected with a :class:`~zoning.errors.CRSWarning`. Returns the layer and the warning
+    text (``None`` when nothing was changed), for the caller's list of problems.
+    """
+    target = pyproj.CRS.from_user_input(crs) if crs is not None else None
+    if gdf.crs is None:
+        msg = (f"the {what} have no CRS (no .prj or CRS metadata), so they cannot be laid over the {onto}"
+               f"{f' (in {target.to_string()})' if target is not None else ''}. Declare it: {fix}")
+        raise InputError(msg)
+    if target is None or gdf.crs.equals(target):
+        return gdf, None
+    text = f"the {what} are in {gdf.crs.to_string()} and the {onto} in {target.to_string()}: the {what} were re-projected to {target.to_string()}"
+    warnings.warn(text, CRSWarning, stacklevel=stacklevel)
+    return gdf.to_crs(target), text
+
+
 def ensure_metric_crs(
     gdf: gpd.GeoDataFrame,
     *,

@@ -29,7 +29,7 @@ from zoning.io.columns import (
 )
 from zoning.io.crs import ensure_metric_crs
 
-__all__ = ["read_blocks", "read_parcels", "standardise_parcels"]
+__all__ = ["read_blocks", "read_parcels", "read_table", "standardise_parcels"]
 
 # unit written in a column name -> factor to the canonical unit, per canonical unit
 _MONEY = {"万元": 1.0, "亿元": 1e4, "元": 1e-4}
@@ -399,3 +399,61 @@ def read_blocks(
     return gdf
 
 
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    columns: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Read a plain table (projects, firms) from CSV or Excel, as analysts exchange them.
+
+    Parameters
+    ----------
+    path
+        ``.csv`` (UTF-8 with or without BOM, or GBK/GB18030 — tried in that order unless
+        ``encoding`` is given), ``.xlsx`` or ``.xls``.
+    sheet
+        Excel sheet name or number (default: the first).
+    encoding
+        Text encoding of a CSV file.
+    columns
+        ``{source column: canonical name}`` to rename (Chinese names are also recognised by the
+        checks that read the table).
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "projects.csv"
+    >>> pd.DataFrame({"项目名称": ["甲"], "投资额(亿元)": [6]}).to_csv(p, index=False, encoding="gb18030")
+    >>> read_table(p).columns.tolist()
+    ['项目名称', '投资额(亿元)']
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xls"):
+        msg = f"cannot read '{p.name}' as a table: use a .csv, .xlsx or .xls file (vector layers: zoning.read_parcels)"
+        raise InputError(msg)
+    if not p.exists():
+        msg = f"file not found: {p}"
+        raise InputError(msg)
+    if suffix == ".csv":
+        for enc in [encoding] if encoding else ["utf-8-sig", "gb18030"]:
+            try:
+                df = pd.read_csv(p, encoding=enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:  # pragma: no cover - gb18030 decodes any byte string
+            msg = f"{p}: cannot decode the text with {encoding}; pass another encoding (CLI: --encoding)"
+            raise InputError(msg)
+    else:
+        try:
+            df = pd.read_excel(p, sheet_name=sheet if sheet is not None else 0)
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            msg = f"reading {suffix} files needs openpyxl: pip install openpyxl"
+            raise InputError(msg) from exc
+        except ValueError as exc:
+            msg = f"{p}: {exc} (CLI: --layer SHEET)"
+            raise InputError(msg) from exc
+    return df.rename(columns=columns) if columns else df

@@ -54,7 +54,7 @@ def _inline_leaflet(page: str) -> str:
 def explore(
     result: Any,
     *,
-    lang: str = "zh",
+    lang: str | None = None,
     max_parcels: int = 50_000,
     tiles: str | None = None,
     height: int = 600,
@@ -66,7 +66,7 @@ def explore(
     result
         The run to show.
     lang
-        ``"zh"`` or ``"en"`` for labels, legend and tooltips.
+        ``"zh"`` or ``"en"`` for labels, legend and tooltips; default: the run's language.
     max_parcels
         Up to this many parcels are drawn one by one (tooltips with id, zone and reason);
         larger results show the dissolved zones instead.
@@ -90,6 +90,8 @@ def explore(
     if tiles and any(k in tiles.lower() for k in _GCJ_TILES):
         warnings.warn(f"tiles '{tiles}' are in GCJ-02 / BD-09: parcels in CGCS2000/WGS84 will look shifted by 300–700 m",
                       CRSWarning, stacklevel=2)
+    if lang is None:
+        lang = result.settings.get("lang", "zh")
     pack = result.rules
     colors = {z: pack.zones[z].color for z in pack.zones}
     labels = {z: pack.zone_label(z, lang) for z in pack.zones}

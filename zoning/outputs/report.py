@@ -78,7 +78,7 @@ def _figure_png(draw: Callable[..., Any], **kw: Any) -> bytes | None:
     return buf.getvalue()
 
 
-def to_report(result, path, *, lang: str = "zh", blocks=None, title: str | None = None, max_areas: int = 40):
+def to_report(result, path, *, lang: str | None = None, blocks=None, title: str | None = None, max_areas: int = 40):
     """Write a self-contained report of a run: HTML (maps embedded, no network) or Markdown.
 
     Parameters
@@ -88,7 +88,7 @@ def to_report(result, path, *, lang: str = "zh", blocks=None, title: str | None 
     path
         ``.html`` or ``.md``. For Markdown the maps are written next to it as PNG files.
     lang
-        ``"zh"`` or ``"en"`` for labels and map text.
+        ``"zh"`` or ``"en"`` for labels and map text; default: the run's language.
     blocks
         Optional :class:`zoning.BlockCheck` to include (block and district tables, map).
     title
@@ -116,6 +116,8 @@ def to_report(result, path, *, lang: str = "zh", blocks=None, title: str | None 
         raise InputError(msg)
     html = fmt == "html"
     pack = result.rules
+    if lang is None:
+        lang = result.settings.get("lang", "zh")
     zh = lang == "zh"
     title = title or (pack.pack.title_zh if zh else pack.pack.title_en)
     images: dict[str, bytes | None] = {}
@@ -160,7 +162,7 @@ def to_report(result, path, *, lang: str = "zh", blocks=None, title: str | None 
         ("contiguity tolerance", f"{result.settings['gap_m']:g} m"),
         ("CRS", str(result.parcels.crs.name if result.parcels.crs else "—")),
         ("parcels", f"{len(result.parcels):,}"),
-        ("industrial stock", f"{result.summary.attrs.get('stock_km2', float('nan')):.2f} km²"),
+        ("industrial stock", f"{result.stock_km2:.2f} km²"),
         ("generated", _dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
     ]
     sections: list[tuple[str, str]] = []

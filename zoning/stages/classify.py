@@ -11,20 +11,86 @@ class (or ``none``, or ``not_industrial``).
 
 from __future__ import annotations
 
-from typing import cast
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from zoning.errors import RulePackError
 from zoning.io.columns import QUALITY_LEVELS
 from zoning.rules.schema import Criterion, RulePack
 from zoning.units import STATUS
 from zoning.units import evaluate as _evaluate_values
 
-__all__ = ["classify", "resolve_threshold", "weighted_quantile"]
+__all__ = ["Classification", "classify", "resolve_threshold", "resolve_thresholds", "weighted_quantile"]
 
 NONE = "none"
 NOT_INDUSTRIAL = "not_industrial"
+
+Threshold = float | str | list[str]
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Output of :func:`classify`: the per-parcel table and the thresholds it was judged by.
+
+    Attributes
+    ----------
+    table
+        Aligned to the indicators' index: ``in_stock`` (bool), ``candidate`` and one
+        ``pass`` / ``fail`` / ``missing`` column per parcel-level criterion (``""`` outside the
+        stock).
+    thresholds
+        ``{criterion code: threshold}`` as applied — quantiles resolved on the stock, in the
+        indicator's unit.
+    rules
+        Name of the rule pack.
+
+    Columns can be read directly (``c["candidate"]``, ``"SZ-C5" in c``); ``c.table`` is the
+    plain DataFrame to merge or save. Later stages take the whole object, so the thresholds
+    travel with the table instead of in ``DataFrame.attrs``.
+    """
+
+    table: pd.DataFrame
+    thresholds: dict[str, Threshold] = field(default_factory=dict)
+    rules: str = ""
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.table[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.table.columns
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    @property
+    def index(self) -> pd.Index:
+        return self.table.index
+
+    @property
+    def columns(self) -> pd.Index:
+        return self.table.columns
+
+    def __repr__(self) -> str:
+        counts = self.table["candidate"].value_counts().to_dict() if "candidate" in self.table else {}
+        return f"Classification({len(self.table)} parcels, rules '{self.rules}', candidates {counts})"
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
+        return f"<p>{self!r}</p>" + self.table.head(20).to_html()
+
+
+def as_classification(classification: Classification | pd.DataFrame, indicators: pd.DataFrame, pack: RulePack) -> Classification:
+    """A :class:`Classification`; a bare table (e.g. after a merge) gets its thresholds resolved again."""
+    if isinstance(classification, Classification):
+        return classification
+    if not isinstance(classification, pd.DataFrame) or "in_stock" not in classification.columns:
+        msg = ("classification should be the Classification returned by zoning.classify (or its .table); "
+               f"got {type(classification).__name__}")
+        raise TypeError(msg)
+    in_stock = classification["in_stock"].reindex(indicators.index).fillna(False).to_numpy(dtype=bool)
+    return Classification(classification, resolve_thresholds(pack, indicators, in_stock), pack.pack.name)
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -61,6 +127,23 @@ def resolve_threshold(c: Criterion, indicators: pd.DataFrame, in_stock: np.ndarr
     return cast("float | str | list[str]", c.threshold)  # set when quantile is None (validated)
 
 
+def resolve_thresholds(pack: RulePack, indicators: pd.DataFrame, in_stock: np.ndarray) -> dict[str, Threshold]:
+    """Every parcel-level criterion's threshold; criteria on the same quantile share one value."""
+    out: dict[str, Threshold] = {}
+    quantiles: dict[tuple[str, float], Threshold] = {}  # SZ-R3 and SZ-C2 share one median
+    for c in pack.criteria:
+        if c.level != "parcel":
+            continue
+        if c.quantile is not None:
+            key = (c.indicator, c.quantile)
+            if key not in quantiles:
+                quantiles[key] = resolve_threshold(c, indicators, in_stock)
+            out[c.code] = quantiles[key]
+        else:
+            out[c.code] = resolve_threshold(c, indicators, in_stock)
+    return out
+
+
 def evaluate(c: Criterion, indicators: pd.DataFrame, threshold: float | str | list[str]) -> tuple[np.ndarray, np.ndarray]:
     """``(met, missing)`` boolean arrays for one criterion (before the missing policy)."""
     obs = _observed(c, indicators)
@@ -80,7 +163,7 @@ def evaluate(c: Criterion, indicators: pd.DataFrame, threshold: float | str | li
     return _evaluate_values(obs, c.op, thr)
 
 
-def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020") -> pd.DataFrame:
+def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020") -> Classification:
     """Test every parcel against the pack's parcel-level criteria.
 
     Parameters
@@ -92,11 +175,11 @@ def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020
 
     Returns
     -------
-    DataFrame
-        Aligned to ``indicators.index``: ``in_stock`` (bool), ``candidate`` (``retain``,
-        ``redevelop``, ``none`` or ``not_industrial``) and one column per parcel-level
-        criterion code with ``pass`` / ``fail`` / ``missing`` (``""`` outside the stock).
-        ``df.attrs["thresholds"]`` holds each criterion's resolved threshold.
+    Classification
+        ``.table`` aligned to ``indicators.index``: ``in_stock`` (bool), ``candidate``
+        (``retain``, ``redevelop``, ``none`` or ``not_industrial``) and one column per
+        parcel-level criterion code with ``pass`` / ``fail`` / ``missing`` (``""`` outside the
+        stock); ``.thresholds`` holds each criterion's resolved threshold.
 
     Examples
     --------
@@ -105,32 +188,28 @@ def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020
     >>> c = classify(zoning.compute_indicators(parcels, reference_year=2025))
     >>> sorted(c["candidate"].unique())
     ['none', 'not_industrial', 'redevelop', 'retain']
+    >>> round(c.thresholds["SZ-C2"])  # the stock's median output per 亩, resolved here
+    404
     """
     from zoning.rules import load_rules
 
     pack = load_rules(rules)
     n = len(indicators)
     if pack.stock is None or not pack.candidates:
-        msg = f"rule pack '{pack.pack.name}' defines no zones ([stock] and [[candidates]]); use it with zoning.check_blocks"
-        raise ValueError(msg)
+        msg = (f"rule pack '{pack.pack.name}' defines no zones ([stock] and [[candidates]]), so it cannot classify "
+               f"parcels; zone with a pack that does (e.g. -r shenzhen-2020), or run this pack's own check "
+               f"(zoning rules show {pack.pack.name} says which)")
+        raise RulePackError(msg)
     stock_col = "current_class" if pack.stock.use == "current_use" else "planned_class"
     in_stock = indicators[stock_col].isin(pack.stock.codes).to_numpy(dtype=bool, na_value=False)
 
     status: dict[str, np.ndarray] = {}
     met_policy: dict[str, np.ndarray] = {}
-    thresholds: dict[str, float | str | list[str]] = {}
-    quantiles: dict[tuple[str, float], float | str | list[str]] = {}  # SZ-R3 and SZ-C2 share one median
+    thresholds = resolve_thresholds(pack, indicators, in_stock)
     for c in pack.criteria:
         if c.level != "parcel":
             continue
-        if c.quantile is not None:
-            key = (c.indicator, c.quantile)
-            if key not in quantiles:
-                quantiles[key] = resolve_threshold(c, indicators, in_stock)
-            thr = quantiles[key]
-        else:
-            thr = resolve_threshold(c, indicators, in_stock)
-        thresholds[c.code] = thr
+        thr = thresholds[c.code]
         met, missing = evaluate(c, indicators, thr)
         st = np.where(missing, 3, np.where(met, 1, 2)).astype(np.int8)
         st[~in_stock] = 0
@@ -153,6 +232,4 @@ def classify(indicators: pd.DataFrame, *, rules: str | RulePack = "shenzhen-2020
     cats = [c.name for c in pack.candidates] + [NONE, NOT_INDUSTRIAL]
     out = pd.DataFrame({"in_stock": in_stock, "candidate": pd.Categorical(candidate, categories=cats), **status},
                        index=indicators.index)
-    out.attrs["thresholds"] = thresholds
-    out.attrs["rules"] = pack.pack.name
-    return out
+    return Classification(out, thresholds, pack.pack.name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from zoning.rules.schema import INDICATORS, CandidateClass, Criterion, RulePack
+from zoning.stages.classify import Classification, as_classification
 from zoning.units import OP_SYMBOLS, STATUS
 
 __all__ = ["STATUS", "explain", "reasons_table", "status_codes"]
@@ -97,8 +98,8 @@ def _fmt_threshold(c: Criterion, thr: float | str | list[str], lang: str) -> str
 class _Snippets:
     """Per criterion: formatted values and status codes for every parcel; texts built on subsets."""
 
-    def __init__(self, pack: RulePack, indicators: pd.DataFrame, classification: pd.DataFrame, lang: str) -> None:
-        thresholds = classification.attrs.get("thresholds", {})
+    def __init__(self, pack: RulePack, indicators: pd.DataFrame, classification: Classification, lang: str) -> None:
+        thresholds = classification.thresholds
         self.lang = lang
         self.parts: dict[str, tuple[pa.Array, np.ndarray, str, str, str]] = {}
         for c in pack.criteria:
@@ -106,7 +107,7 @@ class _Snippets:
                 continue
             col = "quality_rank" if c.indicator == "building_quality" else c.indicator
             vals = _fmt_values(c, indicators[col].to_numpy(), lang)
-            thr = _fmt_threshold(c, thresholds.get(c.code, c.threshold), lang)
+            thr = _fmt_threshold(c, cast("float | str | list[str]", thresholds.get(c.code, c.threshold)), lang)
             name = INDICATORS[c.indicator].name_zh if lang == "zh" else INDICATORS[c.indicator].name_en
             op = _OP[c.op]
             passed = f" {op} {thr}"
@@ -178,7 +179,7 @@ def _strings_series(values: np.ndarray | pa.Array, index: pd.Index) -> pd.Series
 def explain(
     parcels: pd.DataFrame,
     indicators: pd.DataFrame,
-    classification: pd.DataFrame,
+    classification: Classification | pd.DataFrame,
     zones: pd.DataFrame,
     *,
     rules: str | RulePack = "shenzhen-2020",
@@ -212,6 +213,7 @@ def explain(
         msg = f"lang must be 'en' or 'zh', got {lang!r}"
         raise ValueError(msg)
     pack = load_rules(rules)
+    classification = as_classification(classification, indicators, pack)
     n = len(parcels)
     sn = _Snippets(pack, indicators, classification, lang)
     met, failed, missing = sn.code_lists()
@@ -325,7 +327,7 @@ def explain(
 def reasons_table(
     parcels: pd.DataFrame,
     indicators: pd.DataFrame,
-    classification: pd.DataFrame,
+    classification: Classification | pd.DataFrame,
     *,
     rules: str | RulePack = "shenzhen-2020",
 ) -> pd.DataFrame:
@@ -338,7 +340,8 @@ def reasons_table(
     from zoning.rules import load_rules
 
     pack = load_rules(rules)
-    thresholds = classification.attrs.get("thresholds", {})
+    classification = as_classification(classification, indicators, pack)
+    thresholds = classification.thresholds
     stock = classification["in_stock"].to_numpy()
     ids = (parcels["parcel_id"] if "parcel_id" in parcels else pd.Series(parcels.index.astype(str), index=parcels.index)).astype(str).to_numpy()[stock]
     frames = []
@@ -354,7 +357,7 @@ def reasons_table(
         frames.append(pd.DataFrame({
             "parcel_id": ids, "code": c.code, "criterion": c.name_en, "indicator": c.indicator,
             "observed": pd.Series(obs, dtype=object).to_numpy(), "op": c.op,
-            "threshold": ", ".join(thr) if isinstance(thr, list) else (thr if isinstance(thr, str) else float(thr)),
+            "threshold": ", ".join(thr) if isinstance(thr, list) else (thr if isinstance(thr, str) else float(cast("float", thr))),
             "unit": INDICATORS[c.indicator].unit, "status": st,
             "threshold_status": c.status,
         }))

@@ -23,7 +23,7 @@ from zoning.rules.schema import RulePack
 from zoning.stages.classify import classify
 from zoning.stages.indicators import compute_indicators
 from zoning.stages.reasons import explain
-from zoning.stages.result import ZoningResult
+from zoning.stages.result import RunSettings, ZoningResult
 from zoning.stages.summary import summarise_by_district, summarise_zones
 from zoning.stages.validate import validate_parcels
 from zoning.stages.zones import form_zones
@@ -218,12 +218,14 @@ def run(
     zones_gdf = gpd.GeoDataFrame(zone_rows.reset_index(drop=True), geometry=polys, crs=clean.crs)
     t = tick("dissolve", t)
 
-    targets = zres.parcels.attrs.get("targets", {})
-    summary = summarise_zones(out["zone"], out["land_area_m2"], out["cluster_id"], pack, targets)
+    summary = summarise_zones(out["zone"], out["land_area_m2"], out["cluster_id"], pack, zres.targets)
     by_district = summarise_by_district(out["zone"], out["land_area_m2"], out["district"] if "district" in out else None)
     tick("summary", t)
     bar.close()
     timings["total"] = time.perf_counter() - t0
-    settings = {"mode": mode, "reference_year": year, "lang": lang, **zres.settings}
-    return ZoningResult(out, zones_gdf, areas, summary, by_district, report, pack, cls.attrs["thresholds"],
-                        settings, timings, cls, ind)
+    settings = RunSettings(mode=mode, reference_year=year, lang=lang, gap_m=zres.settings["gap_m"],
+                           min_core_neighbours=zres.settings["min_core_neighbours"],
+                           enclave_max_ha=zres.settings["enclave_max_ha"])
+    return ZoningResult(parcels=out, zones=zones_gdf, areas=areas, summary=summary, by_district=by_district,
+                        stock_km2=zres.stock_km2, validation=report, rules=pack, thresholds=dict(cls.thresholds),
+                        settings=settings, indicators=ind, classification=cls, timings=timings)

@@ -45,9 +45,7 @@ def summarise_zones(zone: pd.Series, land_area_m2: pd.Series, cluster_id: pd.Ser
             "policy_target_km2": t.get("policy_km2", np.nan),
             "achieved": (area / 1e6) / target_km2 if target_km2 and target_km2 > 0 else np.nan,
         })
-    df = pd.DataFrame(rows).set_index("zone")
-    df.attrs["stock_km2"] = stock / 1e6
-    return df
+    return pd.DataFrame(rows).set_index("zone")
 
 
 def summarise_by_district(zone: pd.Series, land_area_m2: pd.Series, district: pd.Series | None) -> pd.DataFrame:

@@ -20,7 +20,7 @@ only if that brings the total closer to the target).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, cast
 
 import numpy as np
@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 
 from zoning.rules.schema import RulePack
-from zoning.stages.classify import NONE, NOT_INDUSTRIAL
+from zoning.stages.classify import NONE, NOT_INDUSTRIAL, Classification, as_classification
 from zoning.stages.classify import evaluate as evaluate_criterion
 from zoning.stages.cluster import cluster
 from zoning.units import OP_NEGATED, OP_SYMBOLS, ZONES, evaluate, status_words
@@ -45,13 +45,17 @@ class Zones:
 
     ``parcels`` is aligned to the parcel index: ``zone``, ``cluster_id`` (the contiguous area,
     ``<NA>`` when none), ``area_note`` (why the area is or is not a zone) and ``enclave``.
-    ``areas`` has one row per contiguous area.
+    ``areas`` has one row per contiguous area. ``targets`` are the pack's zone targets applied
+    to this stock (``{zone: {"share", "km2", "policy_km2"}}``) and ``stock_km2`` the industrial
+    stock they were applied to.
     """
 
     parcels: pd.DataFrame
     areas: pd.DataFrame
     mode: str
     settings: dict[str, float]
+    targets: dict[str, dict[str, float]] = field(default_factory=dict)
+    stock_km2: float = float("nan")
 
 
 def _param(pack: RulePack, key: str, given: float | None, default: float) -> float:
@@ -72,7 +76,7 @@ def _percentile(values: np.ndarray, in_stock: np.ndarray) -> np.ndarray:
     return out
 
 
-def class_scores(indicators: pd.DataFrame, classification: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
+def class_scores(indicators: pd.DataFrame, classification: Classification | pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     """Quota-mode score (0–1) per parcel and candidate class; see the module docstring."""
     in_stock = classification["in_stock"].to_numpy()
     scores = {}
@@ -125,7 +129,7 @@ def _zone_test_many(c, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def form_zones(
     parcels,
     indicators: pd.DataFrame,
-    classification: pd.DataFrame,
+    classification: Classification | pd.DataFrame,
     *,
     rules: str | RulePack = "shenzhen-2020",
     mode: Literal["threshold", "quota"] = "threshold",
@@ -159,6 +163,7 @@ def form_zones(
     from zoning.rules import load_rules
 
     pack = load_rules(rules)
+    classification = as_classification(classification, indicators, pack)
     if mode not in ("threshold", "quota"):
         msg = f"mode must be 'threshold' or 'quota', got {mode!r}"
         raise ValueError(msg)
@@ -184,7 +189,7 @@ def form_zones(
             ok = in_stock.copy()
             for g in cand.gate:
                 c = pack.criterion(g)
-                thr = classification.attrs.get("thresholds", {}).get(g, c.threshold)  # quantile gates: resolved by classify
+                thr = classification.thresholds.get(g, c.threshold)  # quantile gates: resolved by classify
                 met, missing = evaluate_criterion(c, indicators, cast("float | str | list[str]", thr))
                 ok &= met | (missing & (c.missing == "pass"))
             s = scores[cand.name].to_numpy()
@@ -325,10 +330,8 @@ def form_zones(
          "enclave": enclave_flag},
         index=parcels.index,
     )
-    out.attrs["targets"] = targets
-    out.attrs["stock_km2"] = stock_km2
     settings = {"gap_m": gap, "min_core_neighbours": float(core), "enclave_max_ha": enclave}
-    return Zones(out, areas, mode, settings)
+    return Zones(out, areas, mode, settings, targets, stock_km2)
 
 
 def _enclaves(geoms: np.ndarray, pz: np.ndarray, codes: np.ndarray, in_stock: np.ndarray, area0: np.ndarray,
