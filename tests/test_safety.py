@@ -542,3 +542,19 @@ def test_a_parcel_a_trillion_metres_away_is_named(cli, tmp_path):
     assert res.exit_code == 2
     assert "1 feature(s) have coordinates beyond" in res.output and "(A2;" in res.output
     assert "zone-1000000" not in res.output
+
+
+def test_ctrl_c_in_the_cli_is_exit_130_and_keeps_the_old_output(cli, tmp_path, monkeypatch):
+    import zoning.io.write
+
+    out, before = old_file(tmp_path, "zones.gpkg")
+    real = zoning.io.write._write_gpkg
+
+    def interrupted(layers, tmp):
+        real(dict(list(layers.items())[:1]), tmp)  # the first layer is on disk, in the temporary file
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(zoning.io.write, "_write_gpkg", interrupted)
+    res = CliRunner().invoke(cli, ["classify", str(SAMPLE), "-o", str(out), "-q"])
+    assert res.exit_code == 130 and "interrupted" in res.output and "Traceback" not in res.output
+    assert out.read_bytes() == before and leftovers(tmp_path, {"zones.gpkg"}) == []

@@ -196,14 +196,14 @@ def standardise_parcels(parcels: gpd.GeoDataFrame, *, columns: dict[str, str] | 
             gdf[col] = num
             if bad.any():
                 vals = sorted({str(v) for v in raw[bad]})[:5]
-                problems.append(Problem("warning", "unparsed_number", f"{bad.sum()} value(s) of '{m.source}' are not numbers (e.g. {vals}); treated as missing", col, _ids_of(gdf, bad), "correct the values in the source table"))
+                _said(problems, Problem("warning", "unparsed_number", f"{bad.sum()} value(s) of '{m.source}' are not numbers (e.g. {vals}); treated as missing", col, _ids_of(gdf, bad), "correct the values in the source table"))
         elif spec.kind == "year":
             years, how = parse_years(raw)
             gdf[col] = years
             bad = (how == "unparsed").to_numpy()
             if bad.any():
                 vals = sorted({str(v) for v in raw[bad]})[:5]
-                problems.append(Problem("warning", "unparsed_year", f"{bad.sum()} value(s) of '{m.source}' are not years (e.g. {vals}); treated as missing", col, _ids_of(gdf, bad), "write a year (1998), a range (2005-2008) or a decade (1990s)"))
+                _said(problems, Problem("warning", "unparsed_year", f"{bad.sum()} value(s) of '{m.source}' are not years (e.g. {vals}); treated as missing", col, _ids_of(gdf, bad), "write a year (1998), a range (2005-2008) or a decade (1990s)"))
             approx = how.isin(["range", "decade", "before", "after", "mean"]).to_numpy()
             if approx.any():
                 meta["notes"].append(f"{approx.sum()} '{m.source}' value(s) were ranges, decades, bounds or lists: read by the documented conventions (zoning.io.columns.parse_year)")
@@ -214,7 +214,7 @@ def standardise_parcels(parcels: gpd.GeoDataFrame, *, columns: dict[str, str] | 
             gdf[col] = pd.Series(mapped, index=gdf.index, dtype="string")
             if bad.any():
                 vals = sorted({str(v) for v in raw[bad]})[:5]
-                problems.append(Problem("warning", "unknown_quality", f"{bad.sum()} building-quality value(s) not understood (e.g. {vals}); treated as missing", col, _ids_of(gdf, bad), "use good/fair/poor or 好/一般/差"))
+                _said(problems, Problem("warning", "unknown_quality", f"{bad.sum()} building-quality value(s) not understood (e.g. {vals}); treated as missing", col, _ids_of(gdf, bad), "use good/fair/poor or 好/一般/差"))
         elif spec.kind == "bool":
             labels, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
             mapped = np.array([parse_bool(u) for u in uniques] + [None], dtype=object)[labels]
