@@ -558,3 +558,10 @@ def test_ctrl_c_in_the_cli_is_exit_130_and_keeps_the_old_output(cli, tmp_path, m
     res = CliRunner().invoke(cli, ["classify", str(SAMPLE), "-o", str(out), "-q"])
     assert res.exit_code == 130 and "interrupted" in res.output and "Traceback" not in res.output
     assert out.read_bytes() == before and leftovers(tmp_path, {"zones.gpkg"}) == []
+
+
+def test_replacing_a_file_keeps_its_permissions(tmp_path):
+    out, _ = old_file(tmp_path)
+    out.chmod(0o640)
+    write_layers({"parcels": layer(4)}, out)
+    assert out.stat().st_mode & 0o777 == 0o640 and len(gpd.read_file(out)) == 4

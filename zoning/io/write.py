@@ -27,6 +27,7 @@ import contextlib
 import functools
 import os
 import secrets
+import shutil
 import signal
 import threading
 import warnings
@@ -244,6 +245,9 @@ def _atomic(jobs: list[tuple[Path, Callable[[Path], None]]], target: Path) -> No
                 done.append((tmp, final))
                 write(tmp)
             for tmp, final in done:
+                if final.exists():  # keep the permissions the user gave the previous file
+                    with contextlib.suppress(OSError):
+                        shutil.copymode(final, tmp)
                 os.replace(tmp, final)
         except BaseException as exc:
             for tmp, _ in done:
