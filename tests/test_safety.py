@@ -565,3 +565,21 @@ def test_replacing_a_file_keeps_its_permissions(tmp_path):
     out.chmod(0o640)
     write_layers({"parcels": layer(4)}, out)
     assert out.stat().st_mode & 0o777 == 0o640 and len(gpd.read_file(out)) == 4
+
+
+def test_values_with_their_own_unit_are_converted_not_stripped():
+    raw = bureau(**{"产值(亿元)": ["1.2", "5000万元", "2亿元"]}).drop(columns="产值")
+    std = standardise_parcels(raw)
+    assert std["output_wan"].tolist() == [12_000.0, 5_000.0, 20_000.0]  # was 5000 亿元 and 2 万元... silently
+    assert any("written with their own unit" in n for n in std.attrs["zoning"]["notes"])
+
+
+def test_tables_read_numbers_with_separators_and_say_decimal_commas(tmp_path):
+    from zoning.io.read import read_table
+
+    p = tmp_path / "projects.csv"
+    p.write_text('project_id,固定资产投资,税收,备注\nA,"1,000,000","8000,5",x1\nB,2000,10,说明\n', encoding="utf-8")
+    with pytest.warns(DataRepairWarning, match=r"decimal_comma \[税收\].*'8000,5' → 8000.5.*\(rows 2\)"):
+        df = read_table(p)
+    assert df["固定资产投资"].tolist() == [1_000_000.0, 2000.0] and df["税收"].tolist() == [8000.5, 10.0]
+    assert df["备注"].tolist() == ["x1", "说明"]

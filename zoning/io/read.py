@@ -35,6 +35,7 @@ __all__ = ["read_blocks", "read_parcels", "read_table", "standardise_parcels"]
 _MONEY = {"万元": 1.0, "亿元": 1e4, "元": 1e-4}
 _AREA = {"m2": 1.0, "m²": 1.0, "㎡": 1.0, "平方米": 1.0, "平米": 1.0, "公顷": 1e4, "ha": 1e4, "亩": 10_000.0 / 15.0}
 _SHARE = {"%": 0.01, "％": 0.01}
+_VALUE_UNIT = r"(万元|亿元|元|m2|m²|㎡|平方米|平米|公顷|亩)$"
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000\t\r\n"
 _UNIT_FACTORS = {"万元/yr": _MONEY, "万元": _MONEY, "m²": _AREA, "0–1": _SHARE}
 
@@ -80,7 +81,7 @@ def _parse_numbers(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
         return s.astype("float64"), none, none
     txt = s.astype("string").str.strip().str.replace("，", ",", regex=False).str.replace(r"\s", "", regex=True)
-    txt = txt.str.replace(r"(万元|亿元|元|m2|㎡|平方米|%|％|年)$", "", regex=True)
+    txt = txt.str.replace(r"(万元|亿元|元|m2|m²|㎡|平方米|平米|公顷|亩|%|％|年)$", "", regex=True)
     eu = txt.str.fullmatch(_EU).fillna(False).to_numpy(dtype=bool)
     dc = txt.str.fullmatch(_DEC_COMMA).fillna(False).to_numpy(dtype=bool)
     grouped = (txt.str.fullmatch(_THOUSANDS).fillna(False) | txt.str.fullmatch(_WAN).fillna(False)).to_numpy(dtype=bool)
@@ -95,10 +96,10 @@ def _parse_numbers(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     return num, comma, ambiguous
 
 
-def _warn(problem: Problem) -> None:
+def _warn(problem: Problem, *, what: str = "parcels") -> None:
     """Say a change made to the data, in every command that reads it (not only validate)."""
     shown = ", ".join(problem.ids[:5]) + (f" … and {len(problem.ids) - 5} more" if len(problem.ids) > 5 else "")
-    rows = f" (parcels {shown})" if shown else ""
+    rows = f" ({what} {shown})" if shown else ""
     warnings.warn(f"{problem.code} [{problem.column}]: {problem.message}{rows}\n  fix: {problem.fix}",
                   DataRepairWarning, stacklevel=4)
 
@@ -188,11 +189,22 @@ def standardise_parcels(parcels: gpd.GeoDataFrame, *, columns: dict[str, str] | 
                 if pct.any():
                     num = num.where(~pct, num / 100.0)
                     meta["notes"].append(f"{pct.sum()} '{m.source}' value(s) written with '%' were divided by 100")
+            own = np.zeros(len(raw), dtype=bool)  # values that carry their own unit ("1.2亿元")
+            if spec.unit in _UNIT_FACTORS and not pd.api.types.is_numeric_dtype(raw):
+                units = raw.astype("string").str.strip().str.extract(_VALUE_UNIT, expand=False)
+                factors = units.map(_UNIT_FACTORS[spec.unit]).astype("float64")
+                own = factors.notna().to_numpy() & num.notna().to_numpy()
+                if own.any():
+                    scaled = (num * factors).where(pd.Series(own, index=num.index))
             if m.unit and spec.unit in _UNIT_FACTORS and m.unit in _UNIT_FACTORS[spec.unit]:
                 factor = _UNIT_FACTORS[spec.unit][m.unit]
                 if factor != 1.0:
                     num = num * factor
                     meta["notes"].append(f"'{m.source}' is in {m.unit}: converted to {spec.unit} (×{factor:g})")
+            if own.any():
+                num = scaled.where(pd.Series(own, index=num.index), num)
+                meta["notes"].append(f"{own.sum()} '{m.source}' value(s) written with their own unit (e.g. {raw[own].iloc[0]!r}) "
+                                     f"were converted to {spec.unit}")
             gdf[col] = num
             if bad.any():
                 vals = sorted({str(v) for v in raw[bad]})[:5]
@@ -456,4 +468,38 @@ def read_table(
         except ValueError as exc:
             msg = f"{p}: {exc} (CLI: --layer SHEET)"
             raise InputError(msg) from exc
+    df = _typed_number_columns(df, p.name)
     return df.rename(columns=columns) if columns else df
+
+
+def _typed_number_columns(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Text columns that hold numbers (``12,345``, ``8000,5``): numbers, each decimal comma said.
+
+    Without this a CSV value such as ``8000,5`` or ``1,234,567`` stays text and would become
+    missing, silently, wherever a number is needed. Rows are named by their spreadsheet row
+    (the header is row 1).
+    """
+    for col in df.columns:
+        raw = df[col]
+        if not (raw.dtype == object or pd.api.types.is_string_dtype(raw)):
+            continue
+        text = raw.astype("string").str.strip()
+        present = text.notna() & (text != "")
+        if not present.any() or not text[present].str.fullmatch(r"[+-]?[\d.,，\s]*\d[\d.,，\s]*").all():
+            continue  # names, codes, values with units: left as they are
+        num, comma, ambiguous = _parse_numbers(raw)
+        if not (num.notna() | ~present | pd.Series(ambiguous, index=raw.index)).all():
+            continue  # a text column (names, codes): left as it is
+        rows = [str(i + 2) for i in range(len(df))]
+        if comma.any():
+            ex = ", ".join(f"'{v}' → {n:g}" for v, n in list(zip(raw[comma], num[comma], strict=True))[:3])
+            _warn(Problem("warning", "decimal_comma", f"{name}: {comma.sum()} value(s) of '{col}' are written with a decimal "
+                          f"comma and were read as decimals ({ex})", str(col), [r for r, c in zip(rows, comma, strict=True) if c],
+                          "write decimals with a point (8000.5), or check that these are the numbers you meant"), what="rows")
+        if ambiguous.any():
+            _warn(Problem("warning", "ambiguous_number", f"{name}: {ambiguous.sum()} value(s) of '{col}' could be thousands or "
+                          "decimals in a column that writes decimal commas; treated as missing", str(col),
+                          [r for r, c in zip(rows, ambiguous, strict=True) if c],
+                          "write these numbers without a thousands separator and with a decimal point"), what="rows")
+        df = df.assign(**{str(col): num}) if isinstance(col, str) else df
+    return df
