@@ -22,7 +22,7 @@ from zoning.cli._common import (
     _print_read_notes,
     _read_options,
 )
-from zoning.errors import InputError, RulePackError, ValidationError, ZoningError
+from zoning.errors import DataRepairWarning, InputError, RulePackError, ValidationError, ZoningError
 
 __all__ = ["main"]
 
@@ -105,7 +105,9 @@ def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bo
     from zoning.io.read import read_parcels
     from zoning.stages.validate import validate_parcels
 
-    parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
+    with warnings.catch_warnings():  # the report lists every change reading made, with the rows: no echo
+        warnings.simplefilter("ignore", DataRepairWarning)
+        parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
     report = validate_parcels(parcels, rules=rules, reference_year=reference_year, check_overlaps=not no_overlaps)
     _print_read_notes(parcels)
     click.echo(str(report))
