@@ -449,8 +449,8 @@ def test_missing_column_lists_the_closest_columns_and_both_fixes(cli, tmp_path):
 
 
 @pytest.mark.parametrize(("override", "match"), [
-    ({"SZ-C5": "nan"}, "key 'SZ-C5': must be a finite number"), ({"SZ-C5": float("inf")}, "key 'SZ-C5': must be a finite"),
-    ({"gap_m": "inf"}, "key 'gap_m': must be a finite"), ({"gap_m": float("nan")}, "key 'gap_m': must be a finite"),
+    ({"SZ-C5": "nan"}, "override SZ-C5: must be a finite number"), ({"SZ-C5": float("inf")}, "override SZ-C5: must be a finite"),
+    ({"gap_m": "inf"}, "override gap_m: must be a finite"), ({"gap_m": float("nan")}, "override gap_m: must be a finite"),
     ({"SZ-R3": "q1.2.3"}, "'q1.2.3' is not a quantile"), ({"SZ-R3": "q1.5"}, "outside q0–q1"),
     ({"SZ-R3": "p101"}, "outside q0–q1"), ({"SZ-C5": "1,5"}, "expects a number"),
 ])
@@ -482,7 +482,7 @@ def test_deeply_nested_toml_is_a_pack_error(tmp_path):
 def test_cli_thresholds_that_are_not_numbers_exit_2_before_writing(cli, tmp_path, args):
     res = CliRunner().invoke(cli, ["classify", str(SAMPLE), "-o", str(tmp_path / "o.gpkg"), *args])
     assert res.exit_code == 2, res.output
-    assert res.output.startswith("error: key '") and "bug" not in res.output
+    assert res.output.startswith("error: override ") and "--set" in res.output and "bug" not in res.output
     assert not (tmp_path / "o.gpkg").exists()
 
 
