@@ -179,20 +179,21 @@ class CheckResult:
 
 def _write_csv(layers: dict[str, pd.DataFrame], path: Path, *, overwrite: bool) -> Path:
     """The first layer to ``path``, the others to ``<stem>.<layer>.csv`` beside it (UTF-8 with
-    BOM so Excel reads the Chinese), each through a temporary file renamed into place."""
-    import os as _os
-
+    BOM so Excel reads the Chinese), each written atomically (:func:`zoning.io.write.atomic_write`)."""
     from zoning.errors import InputError
+    from zoning.io.write import atomic_write
 
     if path.exists() and not overwrite:
-        msg = f"{path} exists; pass overwrite=True (CLI: --overwrite) or choose another name"
+        msg = f"{path} exists; choose another name, or pass overwrite=True in Python"
         raise InputError(msg)
-    path.parent.mkdir(parents=True, exist_ok=True)
     for i, (name, df) in enumerate(layers.items()):
         target = path if i == 0 else path.with_name(f"{path.stem}.{name}.csv")
-        tmp = target.with_name(f".{target.name}.tmp")
-        pd.DataFrame(df.drop(columns=[c for c in ("geometry",) if c in df.columns])).to_csv(tmp, index=False, encoding="utf-8-sig")
-        _os.replace(tmp, target)
+        table = pd.DataFrame(df.drop(columns=[c for c in ("geometry",) if c in df.columns]))
+
+        def write(tmp: Path, table: pd.DataFrame = table) -> None:
+            table.to_csv(tmp, index=False, encoding="utf-8-sig")
+
+        atomic_write(target, write)
     return path
 
 
