@@ -30,7 +30,7 @@ from typing import Any
 
 import click
 
-from zoning.cli._common import _read_options
+from zoning.cli._common import TABLE_FILES, _check_outputs, _read_options
 
 __all__ = [
     "COMMANDS",
@@ -111,6 +111,11 @@ def _xlsx(f: Any) -> Any:
 
     @functools.wraps(f)
     def run(*args: Any, xlsx_path: Path | None = None, xlsx_lang: str = "zh", **kwargs: Any) -> Any:
+        if xlsx_path is not None:  # before reading anything, like every other output
+            from zoning.io.paths import check_output
+
+            inputs = [v for k, v in kwargs.items() if k.endswith("_path") and isinstance(v, Path)]
+            check_output(xlsx_path, inputs=inputs, option="--xlsx", suffixes=(".xlsx",))
         click.get_current_context().meta["zoning.xlsx"] = (xlsx_path, xlsx_lang)
         return f(*args, **kwargs)
 
@@ -195,9 +200,10 @@ def check_blocks_cmd(parcels_path: Path, blocks_path: Path, output: Path, rules:
     from zoning.checks.blocks import check_blocks
     from zoning.io.read import read_blocks
 
+    _check_outputs({"-o/--output": output}, [parcels_path, blocks_path, districts_path])
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
     blocks = read_blocks(blocks_path, id_column=id_column, layer=blocks_layer, source_crs=blocks_source_crs)
-    districts = read_blocks(districts_path) if districts_path is not None else None
+    districts = read_blocks(districts_path, cli_option=None) if districts_path is not None else None
     check = check_blocks(parcels, blocks, rules=rules, overrides=_overrides(sets), use=use, id_column=id_column,
                          district_column=district_column, districts=districts)
     if not quiet:
@@ -233,8 +239,10 @@ def check_balance_cmd(old_path: Path, new_path: Path, output: Path, rules: str, 
     from zoning.checks.balance import check_balance
     from zoning.io.read import read_blocks
 
+    _check_outputs({"-o/--output": output}, [old_path, new_path, parcels_path])
     parcels = _read(parcels_path, None, None, None, ())[0] if parcels_path is not None else None
-    bal = check_balance(read_blocks(old_path, id_column=id_column), read_blocks(new_path, id_column=id_column),
+    bal = check_balance(read_blocks(old_path, id_column=id_column, cli_option=None),
+                        read_blocks(new_path, id_column=id_column, cli_option=None),
                         district_column=district_column, id_column=id_column, rules=rules, overrides=_overrides(sets),
                         parcels=parcels, date_column=date_column)
     _finish(bal, output, quiet, exit_zero)
@@ -264,6 +272,7 @@ def check_mixed_use_cmd(parcels_path: Path, output: Path, rules: str, sets: tupl
     """
     from zoning.checks.mixed_use import check_mixed_use
 
+    _check_outputs({"-o/--output": output}, [parcels_path])
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
     res = check_mixed_use(parcels, rules=rules, overrides=_overrides(sets), use=use, park_column=park_column)
     if not quiet:
@@ -294,6 +303,7 @@ def check_projects_cmd(projects_path: Path, output: Path, rules: str, sets: tupl
     """
     from zoning.checks.projects import check_projects
 
+    _check_outputs({"-o/--output": output}, [projects_path], suffixes=TABLE_FILES)
     projects = _read_table(projects_path, layer, encoding, source_crs, cols)
     res = check_projects(projects, rules=rules, overrides=_overrides(sets), id_column=id_column)
     _finish(res, output, quiet, exit_zero)
@@ -319,6 +329,7 @@ def check_enterprises_cmd(parcels_path: Path, output: Path, rules: str, sets: tu
     """
     from zoning.checks.enterprises import check_enterprises
 
+    _check_outputs({"-o/--output": output}, [parcels_path])
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
     res = check_enterprises(parcels, rules=rules, overrides=_overrides(sets), by=by)
     if not quiet:
@@ -344,8 +355,9 @@ def check_benchmarks_cmd(parcels_path: Path, output: Path | None, rules: str, se
     from zoning.checks.benchmarks import check_benchmarks
     from zoning.io.read import read_blocks
 
+    _check_outputs({"-o/--output": output}, [parcels_path, areas_path], suffixes=TABLE_FILES)
     parcels, notes = _read(parcels_path, layer, encoding, source_crs, cols)
-    groups: Any = read_blocks(areas_path) if areas_path is not None else by
+    groups: Any = read_blocks(areas_path, cli_option=None) if areas_path is not None else by
     res = check_benchmarks(parcels, by=groups, rules=rules, overrides=_overrides(sets), id_column=id_column)
     if not quiet:
         notes(parcels)
@@ -371,6 +383,7 @@ def check_leases_cmd(parcels_path: Path, output: Path | None, rules: str, sets: 
     """
     from zoning.checks.leases import check_leases
 
+    _check_outputs({"-o/--output": output}, [parcels_path], suffixes=TABLE_FILES)
     parcels, _ = _read(parcels_path, layer or ("parcels" if parcels_path.suffix.lower() == ".gpkg" else None), encoding, source_crs, cols)
     res = check_leases(parcels, rules=rules, overrides=_overrides(sets), zone_column=zone_column, min_years=min_years)
     _finish(res, output, quiet, False)

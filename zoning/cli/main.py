@@ -1,7 +1,8 @@
 """The ``zoning`` command: thin delegations to the library functions.
 
-Exit codes: 0 success (warnings allowed), 1 validation errors or failed checks, 2 bad input or
-usage (missing file, unknown rule pack, bad option).
+Exit codes: 0 success (warnings allowed), 1 validation errors or failed checks, 2 bad input,
+usage or environment (missing file, output onto an input, folder not writable, full disk, unknown
+or malformed rule pack, bad option), 3 a bug in zoning; 130 Ctrl-C, 141 stdout closed.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from typing import Any, Literal
 import click
 
 from zoning.cli._common import (
+    _check_outputs,
     _columns,
     _overrides,
     _print_read_notes,
     _read_options,
 )
-from zoning.errors import InputError, RulePackError, ValidationError, ZoningError
+from zoning.errors import DataRepairWarning, InputError, RulePackError, ValidationError, ZoningError
 
 __all__ = ["main"]
 
@@ -35,7 +37,13 @@ def _fail(exc: Exception, code: int) -> None:
 
 
 class _Group(click.Group):
-    """Turn zoning errors into one clear message and an exit code; never a traceback."""
+    """Turn zoning errors into one clear message and an exit code; never a traceback.
+
+    Exit codes: 1 validation errors (or a failed check); 2 input, path, rule-pack and
+    environment errors (missing or unreadable file, folder not writable, disk full, bad pack);
+    3 only for a bug in zoning; 130 after Ctrl-C, 141 when the reader of stdout went away
+    (``zoning rules show x | head``) — both quietly, with no output file changed.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         warnings.showwarning = _show_warning
@@ -45,6 +53,14 @@ class _Group(click.Group):
             _fail(exc, 1)
         except (InputError, RulePackError, ZoningError, FileNotFoundError) as exc:
             _fail(exc, 2)
+        except BrokenPipeError:
+            _quiet_exit(141)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted: nothing more was written, and no output file was left half-written", err=True)
+            sys.exit(130)
+        except OSError as exc:  # the environment, not zoning: permissions, full disk, a folder that is a file
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            _fail(Exception(f"{exc.strerror or exc}{where}: check the path, its folder's permissions and the free disk space"), 2)
         except KeyError as exc:
             _fail(Exception(exc.args[0] if exc.args else str(exc)), 2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
@@ -54,11 +70,21 @@ class _Group(click.Group):
                 raise
             _fail(Exception(f"unexpected {type(exc).__name__}: {exc}. This is a bug in zoning; rerun with ZONING_DEBUG=1 for the traceback and report it."), 3)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except BrokenPipeError:  # raised while click prints --help or an error
+            _quiet_exit(141)
 
 
-
-
-
+def _quiet_exit(code: int) -> None:
+    """The reader of stdout went away: stop without a traceback or 'Exception ignored' noise."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout is not a real file
+        pass
+    sys.exit(code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -79,7 +105,9 @@ def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bo
     from zoning.io.read import read_parcels
     from zoning.stages.validate import validate_parcels
 
-    parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
+    with warnings.catch_warnings():  # the report lists every change reading made, with the rows: no echo
+        warnings.simplefilter("ignore", DataRepairWarning)
+        parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
     report = validate_parcels(parcels, rules=rules, reference_year=reference_year, check_overlaps=not no_overlaps)
     _print_read_notes(parcels)
     click.echo(str(report))
@@ -114,7 +142,10 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
     from zoning.io.read import read_parcels
     from zoning.stages.run import run
 
+    _check_outputs({"-o/--output": output, "--map": map_path, "--raster": raster_path, "--report": report_path,
+                    "--xlsx": xlsx_path}, [path])
     parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
+    _check_width(output, rules, len(parcels.columns))
     result = run(parcels, rules, overrides=_overrides(sets), mode=mode, gap_m=gap_m, min_zone_ha=min_zone_ha,
                  lang=lang, reference_year=reference_year, progress=not quiet and sys.stderr.isatty())
     result.to_file(output)
@@ -122,6 +153,21 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
         _print_result(result, lang)
         click.echo(f"wrote {output} (layers parcels, zones, areas, summary, by_district)")
     _extras(result, map_path, raster_path, report_path, quiet, xlsx_path=xlsx_path)
+
+
+def _check_width(output: Path, rules: str, n_input: int) -> None:
+    """A pack with thousands of criteria cannot fit a GeoPackage table: say so before computing."""
+    from zoning.io.write import GPKG_MAX_COLUMNS
+    from zoning.rules import load_rules
+
+    if output.suffix.lower() != ".gpkg":
+        return
+    n = n_input + len(load_rules(rules).criteria) + 40  # + indicators, zone, reasons
+    if n > GPKG_MAX_COLUMNS:
+        msg = (f"-o/--output {output}: the parcels layer would have about {n:,} columns (one per criterion of the pack), "
+               f"and a GeoPackage table holds at most {GPKG_MAX_COLUMNS - 2:,}; write {output.with_suffix('.parquet')} "
+               "(GeoParquet, no column limit) instead")
+        raise InputError(msg)
 
 
 def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report_path: Path | None, quiet: bool,
@@ -171,6 +217,8 @@ def demo(out: Path, mode: Literal["threshold", "quota"], lang: Literal["zh", "en
     from zoning.stages.run import run
 
     path = datasets.get_path("parcels")
+    _check_outputs({"--out": out / "zones.gpkg", "--out (workbook)": out / "tables.xlsx",
+                    "--out (Word report)": out / "report.docx"}, [path])
     click.echo(f"Sample city: {path.name} (synthetic parcels in Shenzhen's real district frame; see sample_data/README.md)")
     parcels = read_parcels(path)
     _print_read_notes(parcels)

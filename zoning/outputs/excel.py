@@ -118,7 +118,7 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from zoning.outputs._atomic import atomic_write
+    from zoning.io.write import atomic_write
 
     p = Path(path)
     if p.suffix.lower() != ".xlsx":
@@ -202,8 +202,8 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]
     wb.properties.language = "zh-CN" if lang == "zh" else "en"
     if about:
         wb.properties.title = str(about[0][1])
-    with atomic_write(p) as tmp, _exact_floats():
-        wb.save(tmp)
+    with _exact_floats():
+        atomic_write(p, wb.save)
     return p
 
 

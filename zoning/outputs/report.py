@@ -11,6 +11,7 @@ sections, headers and numbers.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -322,6 +323,14 @@ def _stock_km2(result: Any) -> float:
     return float(stock) if stock is not None else float(result.summary.attrs.get("stock_km2", float("nan")))
 
 
+def _write_text(tmp: Path, text: str) -> None:
+    tmp.write_text(text, encoding="utf-8")
+
+
+def _write_bytes(tmp: Path, data: bytes) -> None:
+    tmp.write_bytes(data)
+
+
 def _environment() -> Any:
     import jinja2
 
@@ -376,7 +385,7 @@ def to_report(result: Any, path: str | os.PathLike[str], *, lang: str | None = N
     -------
     pathlib.Path
     """
-    from zoning.outputs._atomic import atomic_write
+    from zoning.io.write import atomic_write
 
     p = Path(path)
     fmt = FORMATS.get(p.suffix.lower())
@@ -394,19 +403,16 @@ def to_report(result: Any, path: str | os.PathLike[str], *, lang: str | None = N
     model = build_report(result, lang=lang, blocks=blocks, title=title, max_areas=max_areas, firms=firms)
     if fmt == "html":
         text = render_html(model)
-        with atomic_write(p) as tmp:
-            tmp.write_text(text, encoding="utf-8")
+        atomic_write(p, lambda tmp: _write_text(tmp, text))
     elif fmt == "md":
         names: dict[str, str] = {}
         for s in model.sections:
             for f in s.figures:
                 img = p.with_name(f"{p.stem}_{f.name}.png")
-                with atomic_write(img) as tmp:
-                    tmp.write_bytes(f.png)
+                atomic_write(img, functools.partial(_write_bytes, data=f.png))
                 names[f.name] = img.name
         text = render_markdown(model, names)
-        with atomic_write(p) as tmp:
-            tmp.write_text(text, encoding="utf-8")
+        atomic_write(p, lambda tmp: _write_text(tmp, text))
     else:
         from zoning.outputs.word import write_docx
 

@@ -258,7 +258,7 @@ def write_docx(model: Report, path: str | os.PathLike[str]) -> Path:
     import docx
     from docx.shared import Mm, Pt
 
-    from zoning.outputs._atomic import atomic_write
+    from zoning.io.write import atomic_write
 
     doc = docx.Document()
     _styles(doc)
@@ -309,6 +309,5 @@ def write_docx(model: Report, path: str | os.PathLike[str]) -> Path:
     run = doc.add_paragraph().add_run(model.footer)
     run.font.size = Pt(8)
     p = Path(path)
-    with atomic_write(p) as tmp:
-        doc.save(str(tmp))
+    atomic_write(p, lambda tmp: doc.save(str(tmp)))
     return p

@@ -20,7 +20,9 @@ indicator.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
+from collections import Counter
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -195,8 +197,17 @@ INDICATOR_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
+def _finite(v: object) -> object:
+    """Thresholds and parameters are finite numbers: ``nan`` would make every test 'missing'."""
+    if isinstance(v, float) and not math.isfinite(v):
+        msg = f"must be a finite number, got {v!r}; write the threshold in its unit (or a quantile between 0 and 1)"
+        raise ValueError(msg)
+    return v
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # every threshold and parameter is a finite number: nan / inf in a pack are errors
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class PackInfo(_Model):
@@ -235,6 +246,11 @@ class Criterion(_Model):
     status: Status
     source: str
     note: str = ""
+
+    @field_validator("value", "quantile", mode="before")
+    @classmethod
+    def _finite(cls, v: object) -> object:
+        return _finite(v)
 
     @field_validator("code")
     @classmethod
@@ -319,6 +335,11 @@ class Parameter(_Model):
     status: Status
     source: str
     note: str = ""
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _finite(cls, v: object) -> object:
+        return _finite(v)
 
     @field_validator("code")
     @classmethod
@@ -657,8 +678,8 @@ class RulePack(_Model):
 
     @model_validator(mode="after")
     def _refs(self) -> RulePack:
-        codes = [c.code for c in self.criteria] + [p.code for p in self.parameters]
-        dup = sorted({c for c in codes if codes.count(c) > 1})
+        codes = Counter([c.code for c in self.criteria] + [p.code for p in self.parameters])
+        dup = sorted(c for c, n in codes.items() if n > 1)  # linear: packs may hold thousands of criteria
         if dup:
             msg = f"duplicate code(s) {dup}"
             raise ValueError(msg)
