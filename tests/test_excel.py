@@ -221,3 +221,16 @@ def test_cli_checks_take_xlsx(cli, tmp_path, args):
     assert f"wrote {tmp_path / 'o.xlsx'}" in res.output
     wb = openpyxl.load_workbook(tmp_path / "o.xlsx", read_only=True)
     assert wb.sheetnames[-1] == "About this run" and len(wb.sheetnames) >= 2
+
+
+def test_xlsx_may_not_overwrite_an_input(cli, tmp_path):
+    import shutil
+
+    shutil.copy(zoning.datasets.get_path("parcels"), tmp_path / "parcels.gpkg")
+    res = CliRunner().invoke(cli, ["check-mixed-use", str(tmp_path / "parcels.gpkg"), "-o", str(tmp_path / "o.gpkg"),
+                                   "--xlsx", str(tmp_path / "parcels.gpkg"), "--exit-zero"])
+    assert res.exit_code == 2 and "--xlsx" in res.output
+    res = CliRunner().invoke(cli, ["classify", str(tmp_path / "parcels.gpkg"), "-o", str(tmp_path / "z.gpkg"),
+                                   "--xlsx", str(tmp_path / "parcels.gpkg")])
+    assert res.exit_code == 2 and "--xlsx" in res.output
+    assert (tmp_path / "parcels.gpkg").stat().st_size == zoning.datasets.get_path("parcels").stat().st_size
