@@ -216,7 +216,7 @@ def _table(doc: Any, t: Table) -> None:
             if c.num:
                 par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _set_widths(tbl, _column_widths(t, _usable(doc.sections[-1]), size))
-    if len(t.rows) <= 15:  # a short table stays on one page, as in the printed HTML
+    if len(t.rows) <= 10:  # a short table stays on one page, as in the printed HTML
         for row in tbl.rows[:-1]:
             for cell in row.cells:
                 for par in cell.paragraphs:
