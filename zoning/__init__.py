@@ -4,7 +4,7 @@ The public API, in pipeline order::
 
     read_parcels → validate_parcels → compute_indicators → classify → form_zones → explain
     run()  chains them and returns a ZoningResult
-    check_blocks, block_balance, check_mixed_use, …   policy checks on parcels and blocks
+    check_blocks, check_balance, check_mixed_use, …   policy checks, each returning a CheckResult
     plot_zones, rasterize_zones, ZoningResult.to_report   maps, rasters, reports
 
 Rule packs (policy as data): ``load_rules``, ``available_rules``.
@@ -45,13 +45,17 @@ _API: dict[str, str] = {
     # rule packs
     **dict.fromkeys(["available_rules", "load_rules", "render_rules", "rules_table"], "zoning.rules"),
     # policy checks
+    "CheckResult": "zoning.checks._result",
     **dict.fromkeys(["BlockCheck", "check_blocks"], "zoning.checks.blocks"),
-    **dict.fromkeys(["BlockBalance", "block_balance"], "zoning.checks.balance"),
+    **dict.fromkeys(["BalanceCheck", "check_balance", "block_balance"], "zoning.checks.balance"),
     **dict.fromkeys(["MixedUseCheck", "check_mixed_use"], "zoning.checks.mixed_use"),
-    "check_projects": "zoning.checks.projects",
-    **dict.fromkeys(["EnterpriseScreening", "screen_enterprises"], "zoning.checks.enterprises"),
-    "benchmark_table": "zoning.checks.benchmarks",
-    "short_leases": "zoning.checks.leases",
+    **dict.fromkeys(["ProjectCheck", "check_projects"], "zoning.checks.projects"),
+    **dict.fromkeys(["EnterpriseCheck", "check_enterprises", "screen_enterprises"], "zoning.checks.enterprises"),
+    **dict.fromkeys(["BenchmarkCheck", "check_benchmarks", "benchmark_table"], "zoning.checks.benchmarks"),
+    **dict.fromkeys(["LeaseCheck", "check_leases", "short_leases"], "zoning.checks.leases"),
+    **dict.fromkeys(["FirmEvaluation", "evaluate_firms"], "zoning.checks.firms"),
+    **dict.fromkeys(["LowEfficiencyCheck", "check_low_efficiency"], "zoning.checks.low_efficiency"),
+    **dict.fromkeys(["TargetProgress", "check_progress"], "zoning.checks.progress"),
     # outputs
     **dict.fromkeys(["plot_blocks", "plot_zones", "save_map"], "zoning.outputs.plotting"),
     **dict.fromkeys(["cjk_style", "register_font", "show_versions"], "zoning.outputs._fonts"),
@@ -63,7 +67,19 @@ _SUBMODULES = {"datasets", "synthetic", "units", "errors", "rules", "io", "stage
 __all__ = sorted([*_API, "datasets"])
 
 
+#: deprecated class names (the functions warn when called) -> the new name
+_DEPRECATED = {"BlockBalance": ("zoning.checks.balance", "BalanceCheck"),
+               "EnterpriseScreening": ("zoning.checks.enterprises", "EnterpriseCheck")}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        import warnings
+
+        mod_name, new = _DEPRECATED[name]
+        warnings.warn(f"zoning.{name} is deprecated; use zoning.{new} (the old name will be removed in 0.3)",
+                      FutureWarning, stacklevel=2)
+        return getattr(importlib.import_module(mod_name), new)
     mod = _API.get(name)
     if mod is not None:
         value = getattr(importlib.import_module(mod), name)
@@ -86,13 +102,17 @@ _compat.install()
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from zoning import datasets
-    from zoning.checks.balance import BlockBalance, block_balance
-    from zoning.checks.benchmarks import benchmark_table
+    from zoning.checks._result import CheckResult
+    from zoning.checks.balance import BalanceCheck, block_balance, check_balance
+    from zoning.checks.benchmarks import BenchmarkCheck, benchmark_table, check_benchmarks
     from zoning.checks.blocks import BlockCheck, check_blocks
-    from zoning.checks.enterprises import EnterpriseScreening, screen_enterprises
-    from zoning.checks.leases import short_leases
+    from zoning.checks.enterprises import EnterpriseCheck, check_enterprises, screen_enterprises
+    from zoning.checks.firms import FirmEvaluation, evaluate_firms
+    from zoning.checks.leases import LeaseCheck, check_leases, short_leases
+    from zoning.checks.low_efficiency import LowEfficiencyCheck, check_low_efficiency
     from zoning.checks.mixed_use import MixedUseCheck, check_mixed_use
-    from zoning.checks.projects import check_projects
+    from zoning.checks.progress import TargetProgress, check_progress
+    from zoning.checks.projects import ProjectCheck, check_projects
     from zoning.errors import (
         CRSWarning,
         DataRepairWarning,

@@ -48,6 +48,22 @@ def _load(rules: Any, overrides: Mapping[str, Any] | None, section: str, what: s
     return pack
 
 
+def newest_pack(section: str) -> str:
+    """The packaged pack with a ``[section]`` that took effect last (the default of a check).
+
+    >>> newest_pack("mixed_use")
+    'jiaxing-2024'
+    """
+    from zoning.rules import available_rules, load_rules
+
+    packs = [load_rules(n) for n in available_rules()]
+    having = [p for p in packs if getattr(p, section) is not None]
+    if not having:
+        msg = f"no packaged rule pack has [{section}] rules"
+        raise RulePackError(msg)
+    return max(having, key=lambda p: (p.pack.effective, p.pack.name)).pack.name
+
+
 def _section(pack: RulePack, section: str, field_name: str) -> Criterion:
     """A criterion a section of the pack must name (the schema guarantees it exists)."""
     c = pack.section_criterion(section, field_name)

@@ -10,7 +10,7 @@ from zoning.outputs.text import ljust as _ljust
 from zoning.outputs.text import rjust as _rjust
 from zoning.outputs.text import width as _width
 
-__all__ = ["_columns", "_ljust", "_overrides", "_print_read_notes", "_read_options", "_rjust", "_width"]
+__all__ = ["LAYER_FILES", "TABLE_FILES", "_check_outputs", "_columns", "_ljust", "_overrides", "_print_read_notes", "_read_options", "_rjust", "_width"]
 
 
 def _overrides(values: tuple[str, ...]) -> dict[str, str]:
@@ -50,3 +50,24 @@ def _print_read_notes(parcels: Any) -> None:
         click.echo("columns: " + ", ".join(mapped))
     for note in meta.get("notes", []):
         click.echo("note: " + note)
+
+
+LAYER_FILES = (".gpkg", ".parquet", ".geoparquet")
+TABLE_FILES = (".csv", *LAYER_FILES)
+
+
+def _check_outputs(outputs: dict[str, Any], inputs: list[Any], *, suffixes: tuple[str, ...] = LAYER_FILES) -> None:
+    """Before reading anything: refuse outputs that are inputs, clash, or cannot be written (exit 2).
+
+    ``suffixes`` are the file types ``-o/--output`` may have (the other outputs check their own).
+    """
+    from zoning.errors import InputError
+    from zoning.io.paths import check_output, same_file
+
+    given = [(opt, p) for opt, p in outputs.items() if p is not None]
+    for i, (opt, p) in enumerate(given):
+        check_output(p, inputs=inputs, option=opt, suffixes=suffixes if opt == "-o/--output" else None)
+        for opt2, p2 in given[:i]:
+            if same_file(p, p2):
+                msg = f"{opt} and {opt2} both name {p}: the second would overwrite the first; give each its own file"
+                raise InputError(msg)

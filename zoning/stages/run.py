@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoning.io.columns import protect_input_columns
 from zoning.rules import load_rules
 from zoning.rules.schema import RulePack
 from zoning.stages.classify import classify
@@ -80,6 +81,7 @@ def assemble_parcels(clean: gpd.GeoDataFrame, ind: pd.DataFrame, cls: Any, zparc
                      pack: RulePack, lang: str) -> gpd.GeoDataFrame:
     """``ZoningResult.parcels``: the input columns, indicators, zone, reasons, criterion statuses."""
     out = clean.copy(deep=False)  # copy-on-write: the validated frame is not changed
+    out = protect_input_columns(out, [*_INDICATOR_OUT, "zone", "zone_label", "cluster_id", "enclave", "candidate", *why.columns, *cls.columns])
     for col in _INDICATOR_OUT:
         out[col] = ind[col]
     out["zone"] = zparcels["zone"]
