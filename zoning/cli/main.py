@@ -160,6 +160,9 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
         return
     if path.is_dir():
         raise InputError(f"{path} is a folder; a folder of GeoParquet parts needs --engine dask")
+    if output.is_dir():  # a folder of parts is an --engine dask output
+        raise click.BadParameter(f"{str(output)!r} is a directory; give a .gpkg or .parquet file (or --engine dask for a folder of parts)",
+                                 param_hint="'-o' / '--output'")
     _check_outputs({"-o/--output": output, **others}, [path])
     parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
     _check_width(output, rules, len(parcels.columns))
