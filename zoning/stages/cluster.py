@@ -25,7 +25,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["adjacency", "cluster"]
+__all__ = ["adjacency", "cluster", "neighbour_pairs"]
 
 
 def _threads(n: int, threads: int | None) -> int:
@@ -98,6 +98,25 @@ def adjacency(geoms: np.ndarray, *, distance: float, threads: int | None = None)
     return pairs_within(geoms, geoms, distance=distance, threads=threads, upper=True)
 
 
+def neighbour_pairs(geoms: np.ndarray | pd.Series, *, gap_m: float, threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``(i, j)``, ``i < j``, of parcels within ``gap_m`` of each other (row positions).
+
+    The neighbour graph of the whole layer: it depends only on the geometry and ``gap_m``, so
+    scenario tools compute it once and pass it to :func:`cluster` and
+    :func:`zoning.form_zones` (``neighbours=``) for every scenario; a distributed engine can
+    build the same pairs per partition with a halo of ``gap_m``. Missing and empty geometries
+    have no neighbours.
+
+    >>> from shapely import box
+    >>> neighbour_pairs(np.array([box(0, 0, 1, 1), None, box(1.5, 0, 2.5, 1)]), gap_m=1.0)
+    (array([0]), array([2]))
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    ok = np.flatnonzero(~shapely.is_missing(geoms) & ~shapely.is_empty(geoms))
+    i, j = adjacency(geoms[ok], distance=gap_m, threads=threads)
+    return ok[i], ok[j]
+
+
 def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     g = sparse.coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n)).tocsr()
     return connected_components(g, directed=False)[1]
@@ -111,6 +130,7 @@ def cluster(
     min_core_neighbours: int = 3,
     area: np.ndarray | None = None,
     order_key: np.ndarray | None = None,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Group parcels of the same class into contiguous areas.
 
@@ -131,6 +151,9 @@ def cluster(
     order_key
         Sortable key per parcel (e.g. parcel ids) used to number groups independently of
         row order. Defaults to the row position.
+    pairs
+        Precomputed :func:`neighbour_pairs` of ``geoms`` at ``gap_m`` (row positions). Given,
+        no spatial query runs: the candidates' pairs are selected from them (same result).
 
     Returns
     -------
@@ -159,7 +182,14 @@ def cluster(
     idx = np.flatnonzero(member)
     if len(idx) == 0:
         return labels
-    i, j = adjacency(geoms[idx], distance=gap_m)
+    if pairs is None:
+        i, j = adjacency(geoms[idx], distance=gap_m)
+    else:
+        pi, pj = pairs
+        keep = member[pi] & member[pj]
+        pos = np.full(n, -1, dtype=np.intp)
+        pos[idx] = np.arange(len(idx))
+        i, j = pos[pi[keep]], pos[pj[keep]]
     same = cls[idx[i]] == cls[idx[j]]
     i, j = i[same], j[same]
     m = len(idx)

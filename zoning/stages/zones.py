@@ -137,6 +137,7 @@ def form_zones(
     min_core_neighbours: int | None = None,
     enclave_max_ha: float | None = None,
     lang: Literal["en", "zh"] = "en",
+    neighbours: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Zones:
     """Turn candidate parcels into zones.
 
@@ -155,6 +156,9 @@ def form_zones(
         Override the pack's parameters (``SZ-P1``, ``SZ-P2``, ``SZ-P3`` in shenzhen-2020).
     lang
         Language of the area notes (``"en"`` or ``"zh"``).
+    neighbours
+        :func:`zoning.stages.cluster.neighbour_pairs` of the whole layer at the same gap
+        (scenario tools compute them once); by default the neighbours are queried here.
 
     Returns
     -------
@@ -206,7 +210,8 @@ def form_zones(
     codes_all, uniq = pd.factorize(np.asarray(classes, dtype=object))
     lookup = np.array([names.index(u) if u in names else -1 for u in uniq] + [-1], dtype=np.int64)
     class_codes = lookup[codes_all]  # candidate classes → 0, 1, …; none / not industrial → -1
-    labels = cluster(geoms, class_codes, gap_m=gap, min_core_neighbours=core, area=area0, order_key=order_key)
+    labels = cluster(geoms, class_codes, gap_m=gap, min_core_neighbours=core, area=area0, order_key=order_key,
+                     pairs=neighbours)
     grouped = labels >= 0
     ng = int(labels.max()) + 1 if grouped.any() else 0
 
@@ -313,7 +318,7 @@ def form_zones(
 
     # --- enclaves: small industrial parcels enclosed by one zone join it -----------
     if enclave > 0 and ng:
-        enclave_flag = _enclaves(geoms, pz, codes, in_stock, area0, enclave * 1e4, gap)
+        enclave_flag = _enclaves(geoms, pz, codes, in_stock, area0, enclave * 1e4, gap, neighbours)
         if enclave_flag.any():
             # _enclaves wrote the enclosing area into codes; take its zone
             pz[enclave_flag] = zcode[codes[enclave_flag]]
@@ -335,7 +340,7 @@ def form_zones(
 
 
 def _enclaves(geoms: np.ndarray, pz: np.ndarray, codes: np.ndarray, in_stock: np.ndarray, area0: np.ndarray,
-              max_m2: float, gap: float) -> np.ndarray:
+              max_m2: float, gap: float, pairs: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Small stock parcels outside any zone whose every neighbour (within ``gap``) lies in one zone area.
 
     Writes the enclosing area's number into ``codes`` and returns the enclave mask. Only
@@ -357,10 +362,17 @@ def _enclaves(geoms: np.ndarray, pz: np.ndarray, codes: np.ndarray, in_stock: np
     ci = ci[np.unique(hit)]
     if len(ci) == 0:
         return flag
-    from zoning.stages.cluster import pairs_within
+    if pairs is None:
+        from zoning.stages.cluster import pairs_within
 
-    qi, qj = pairs_within(geoms[ci], geoms, distance=gap)
-    qi = ci[qi]
+        qi, qj = pairs_within(geoms[ci], geoms, distance=gap)
+        qi = ci[qi]
+    else:  # both directions of the precomputed pairs that start at a queried parcel
+        asked = np.zeros(n, dtype=bool)
+        asked[ci] = True
+        pi, pj = pairs
+        a, b = asked[pi], asked[pj]
+        qi, qj = np.concatenate([pi[a], pj[b]]), np.concatenate([pj[a], pi[b]])
     keep = qi != qj
     qi, qj = qi[keep], qj[keep]
     nb = pd.DataFrame({"p": qi, "c": np.where(zoned[qj], codes[qj], -1)})
