@@ -72,7 +72,7 @@ def main() -> None:
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--rules", "-r", default="shenzhen-2020", show_default=True, help="Rule pack name or .toml path.")
-@click.option("--reference-year", type=int, default=None, help="Year building ages are counted to (default: this year).")
+@click.option("--reference-year", type=int, default=None, help="Year building ages are counted to (default: the pack's base year, 2020 for shenzhen-2020).")
 @click.option("--no-overlaps", is_flag=True, help="Skip the overlapping-parcels check.")
 @_read_options
 def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bool, layer: str | None,
@@ -100,7 +100,7 @@ def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bo
 @click.option("--min-zone-ha", type=float, default=None, help="Minimum zone area in hectares (pack default 10).")
 @click.option("--mode", type=click.Choice(["threshold", "quota"]), default="threshold", show_default=True, help="threshold: every qualifying area; quota: fill the pack's area targets.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True, help="Language of reasons and labels.")
-@click.option("--reference-year", type=int, default=None, help="Year building ages are counted to (default: this year).")
+@click.option("--reference-year", type=int, default=None, help="Year building ages are counted to (default: the pack's base year, 2020 for shenzhen-2020).")
 @click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also draw a zone map (.png, .svg or .pdf).")
 @click.option("--raster", "raster_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a zone GeoTIFF.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a report (.html or .md).")

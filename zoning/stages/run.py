@@ -28,7 +28,7 @@ from zoning.stages.validate import validate_parcels
 from zoning.stages.zones import form_zones
 from zoning.units import ZONES
 
-__all__ = ["ZoningResult", "run"]
+__all__ = ["ZoningResult", "reference_year_for", "run"]
 
 log = logging.getLogger("zoning")
 
@@ -75,6 +75,25 @@ def _dissolve(geoms: np.ndarray, groups: np.ndarray, coverage: bool | None) -> l
     return union(parts)
 
 
+def reference_year_for(pack: RulePack, reference_year: int | None) -> int:
+    """The year building ages are counted to: the given one, else the pack's base year, else
+    this year (with a :class:`~zoning.errors.ZoningWarning`, since ages then drift year by year)."""
+    if reference_year:
+        return int(reference_year)
+    if pack.pack.base_year:
+        return int(pack.pack.base_year)
+    year = _dt.date.today().year
+    if not pack.candidates:  # the pack cannot zone; classify says so
+        return year
+    import warnings
+
+    from zoning.errors import ZoningWarning
+
+    warnings.warn(f"rule pack '{pack.pack.name}' gives no base_year; building ages are counted to this year ({year}). "
+                  "Pass reference_year= (CLI --reference-year) to fix the year the data describes.", ZoningWarning, stacklevel=3)
+    return year
+
+
 def run(
     parcels: gpd.GeoDataFrame | str | os.PathLike[str],
     rules: str | os.PathLike[str] | RulePack = "shenzhen-2020",
@@ -103,7 +122,9 @@ def run(
         ``"threshold"`` (every qualifying area is a zone) or ``"quota"`` (areas ranked by score
         fill the pack's area targets).
     reference_year
-        Year building ages are counted to (default: this year).
+        Year building ages are counted to (default: the pack's ``base_year``, 2020 for
+        shenzhen-2020 — the situation the policy describes; this year, with a warning, for a
+        pack without one).
     gap_m
         Contiguity distance tolerance in metres (pack parameter ``gap_m``).
     min_zone_ha
@@ -160,7 +181,7 @@ def run(
     if gap_m is not None:
         ov.setdefault("gap_m", float(gap_m))
     pack = load_rules(pack, overrides=ov)
-    year = reference_year or _dt.date.today().year
+    year = reference_year_for(pack, reference_year)
 
     t = time.perf_counter()
     if not isinstance(parcels, gpd.GeoDataFrame):
@@ -199,6 +220,8 @@ def run(
     out["zone_label"] = out["zone"].map({z: pack.zone_label(z, lang) for z in ZONES})
     out["cluster_id"] = zres.parcels["cluster_id"]
     out["enclave"] = zres.parcels["enclave"]
+    out["contradicts"] = zres.parcels["contradicts"]
+    out["relocation"] = zres.parcels["relocation"]
     for col in why.columns:
         out[col] = why[col]
     for code in cls.columns:

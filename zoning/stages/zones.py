@@ -20,20 +20,22 @@ only if that brings the total closer to the target).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.rules.schema import RulePack
+from zoning.io.columns import QUALITY_LEVELS
+from zoning.rules.schema import Criterion, RulePack
 from zoning.stages.classify import NONE, NOT_INDUSTRIAL, Classification, as_classification
 from zoning.stages.classify import evaluate as evaluate_criterion
 from zoning.stages.cluster import cluster
 from zoning.units import OP_NEGATED, OP_SYMBOLS, ZONES, evaluate, status_words
 
-__all__ = ["ZONES", "Zones", "form_zones", "quota_targets"]
+__all__ = ["ZONES", "Zones", "form_zones", "quota_targets", "zone_threshold"]
 
 #: Zone ids in display order.
 _AREA_INDICATORS = ("legal_ratio", "far", "output_wan_per_mu", "tax_wan_per_mu", "building_age", "quality_rank")
@@ -117,10 +119,20 @@ def quota_targets(pack: RulePack, stock_km2: float) -> dict[str, dict[str, float
     return out
 
 
-def _zone_test_many(c, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def zone_threshold(c: Criterion, thresholds: Mapping[str, Any]) -> float:
+    """A zone-level criterion's threshold as a number: resolved quantile, grade rank or value."""
+    thr = thresholds.get(c.code, c.threshold)
+    if isinstance(thr, str):
+        return float(QUALITY_LEVELS[thr])
+    if thr is None:  # a quantile not resolved by classify (a hand-made Classification)
+        return float("nan")
+    return float(cast("float", thr))
+
+
+def _zone_test_many(c: Criterion, values: np.ndarray, thr: float) -> tuple[np.ndarray, np.ndarray]:
     """Evaluate a zone-level criterion on every area: (met after missing policy, status)."""
     values = np.asarray(values, dtype="float64")
-    raw, missing = evaluate(values, c.op, float(c.threshold))
+    raw, missing = evaluate(values, c.op, thr)
     missing |= np.isinf(values)
     raw &= ~missing
     return raw | (missing & (c.missing == "pass")), status_words(raw, missing)
@@ -248,7 +260,11 @@ def form_zones(
         areas["district"] = district_names[best]
 
     # --- zone-level criteria (vectorised over areas) ---------------------------------
-    values = {"zone_area_ha": g_area / 1e4, **{k: np.asarray(stats[k], dtype="float64") for k in _AREA_INDICATORS}}
+    # zone_criteria: every one must hold (e.g. the area's size); area_criteria: the area as a
+    # whole, area-weighted, at least area_min_met of them (default all); then the split
+    values = {"zone_area_ha": g_area / 1e4, "building_quality": np.asarray(stats["quality_rank"], dtype="float64"),
+              **{k: np.asarray(stats[k], dtype="float64") for k in _AREA_INDICATORS}}
+    thresholds = classification.thresholds
     zcode = np.full(ng, ZONES.index("unzoned"), dtype=np.int8)
     notes = np.full(ng, "", dtype=object)
     passed = np.zeros(ng, dtype=bool)
@@ -261,20 +277,40 @@ def form_zones(
         texts, fails = [], []
         for code in cand.zone_criteria:
             c = pack.criterion(code)
-            met, st = _zone_test_many(c, values[c.indicator])
+            thr = zone_threshold(c, thresholds)
+            met, st = _zone_test_many(c, values[c.indicator], thr)
             ok &= met
-            txt = _fmt_zone_many(code, c, values[c.indicator], st, lang)
+            txt = _fmt_zone_many(code, c, values[c.indicator], st, lang, thr)
             texts.append(txt)
             fails.append(np.where(met, "", txt))
+        if cand.area_criteria:
+            need = cand.area_min_met or len(cand.area_criteria)
+            count = np.zeros(ng, dtype=np.int64)
+            area_texts = []
+            for code in cand.area_criteria:
+                c = pack.criterion(code)
+                thr = zone_threshold(c, thresholds)
+                met, st = _zone_test_many(c, values[c.indicator], thr)
+                count += met
+                txt = _fmt_zone_many(code, c, values[c.indicator], st, lang, thr)
+                area_texts.append(txt)
+                fails.append(np.where(met, "", txt))
+            ok &= count >= need
+            if need < len(cand.area_criteria):
+                head = (f"区域整体满足 {need}/{len(cand.area_criteria)} 项：" if lang == "zh"
+                        else f"area as a whole, {need} of {len(cand.area_criteria)}: ")
+                area_texts[0] = head + area_texts[0]
+            texts += area_texts
         passed |= ok
         bad = sel & ~ok
         notes[bad] = _join_str(fails, sep)[bad]
         if cand.split:
             c = pack.criterion(cand.split)
-            met, st = _zone_test_many(c, values[c.indicator])
+            thr = zone_threshold(c, thresholds)
+            met, st = _zone_test_many(c, values[c.indicator], thr)
             zc = np.where(met, ZONES.index(cand.zones[0]), ZONES.index(cand.zones[1])).astype(np.int8)
             arrow = np.array([" → " + pack.zone_label(z, lang) for z in ZONES], dtype=object)[zc]
-            texts.append(_fmt_zone_many(cand.split, c, values[c.indicator], st, lang) + arrow)
+            texts.append(_fmt_zone_many(cand.split, c, values[c.indicator], st, lang, thr) + arrow)
         else:
             zc = np.full(ng, ZONES.index(cand.zones[0]), dtype=np.int8)
         zcode[ok] = zc[ok]
@@ -327,16 +363,46 @@ def form_zones(
             areas["enclaves"] = cnt
             areas["enclave_ha"] = add / 1e4
 
+    contradicts, relocation = _contradictions(pack, indicators, classification, pz)
     out = pd.DataFrame(
         {"zone": pd.Categorical.from_codes(pz, categories=list(ZONES)),
          "cluster_id": pd.Categorical.from_codes(codes, categories=areas["cluster_id"].tolist()) if ng else pd.Categorical([None] * n),
          "candidate": pd.Categorical(classes),
          "area_note": _note_cat(codes, areas["note"].tolist()),
-         "enclave": enclave_flag},
+         "enclave": enclave_flag,
+         "contradicts": contradicts,
+         "relocation": relocation},
         index=parcels.index,
     )
     settings = {"gap_m": gap, "min_core_neighbours": float(core), "enclave_max_ha": enclave}
     return Zones(out, areas, mode, settings, targets, stock_km2)
+
+
+def _contradictions(pack: RulePack, indicators: pd.DataFrame, classification: Classification,
+                    pz: np.ndarray) -> tuple[pd.Categorical, np.ndarray]:
+    """Per parcel: the area criteria its own values fail although its zone passed them, and
+    whether it is a relocation (安置) candidate (meets the class's ``relocation`` criterion)."""
+    n = len(pz)
+    key = np.zeros(n, dtype=np.int64)
+    codes: list[str] = []
+    relocation = np.zeros(n, dtype=bool)
+    for cand in pack.candidates:
+        inside = np.isin(pz, [ZONES.index(z) for z in cand.zones])
+        if not inside.any():
+            continue
+        for code in cand.area_criteria:
+            c = pack.criterion(code)
+            col = "quality_rank" if c.indicator == "building_quality" else c.indicator
+            met, missing = evaluate(indicators[col].to_numpy(dtype="float64"), c.op, zone_threshold(c, classification.thresholds))
+            key |= (inside & ~met & ~missing).astype(np.int64) << len(codes)
+            codes.append(code)
+        if cand.relocation and cand.relocation in classification:
+            relocation |= inside & (classification[cand.relocation].to_numpy(dtype=object) == "pass")
+    uniq, inv = np.unique(key, return_inverse=True)
+    names = [" ".join(c for j, c in enumerate(codes) if (int(u) >> j) & 1) for u in uniq.tolist()]
+    cats = list(dict.fromkeys(["", *names]))
+    cat = pd.Categorical.from_codes(np.asarray([cats.index(x) for x in names], dtype=np.int64)[inv], categories=cats)
+    return cat, relocation
 
 
 def _enclaves(geoms: np.ndarray, pz: np.ndarray, codes: np.ndarray, in_stock: np.ndarray, area0: np.ndarray,
@@ -396,11 +462,11 @@ def _join_str(parts: list[np.ndarray], sep: str) -> np.ndarray:
     return out
 
 
-def _fmt_zone_many(code: str, c, values: np.ndarray, status: np.ndarray, lang: str) -> np.ndarray:
+def _fmt_zone_many(code: str, c: Criterion, values: np.ndarray, status: np.ndarray, lang: str, thr: float) -> np.ndarray:
     """Vectorised :func:`_fmt_zone`: each distinct (rounded value, status) is formatted once."""
     from zoning.rules.schema import INDICATORS
 
-    digits = 2 if INDICATORS[c.indicator].unit == "share" else 1
+    digits = 2 if INDICATORS[c.indicator].unit in ("share", "grade") else 1
     r = np.round(np.asarray(values, dtype="float64"), digits)
     st_codes, st_names = pd.factorize(np.asarray(status, dtype=object))
     scaled = np.where(np.isnan(r), -1, np.round(np.nan_to_num(r, nan=0.0) * 10**digits)).astype(np.int64)
@@ -408,7 +474,7 @@ def _fmt_zone_many(code: str, c, values: np.ndarray, status: np.ndarray, lang: s
     codes, uniq = pd.factorize(key)
     first = np.zeros(len(uniq), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes))[::-1]  # one representative row per key
-    strings = np.array([_fmt_zone(code, c, r[i], st_names[st_codes[i]], lang) for i in first], dtype=object)
+    strings = np.array([_fmt_zone(code, c, r[i], st_names[st_codes[i]], lang, thr) for i in first], dtype=object)
     return strings[codes]
 
 
@@ -418,7 +484,7 @@ def _note_cat(codes: np.ndarray, notes: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(inv[np.where(codes < 0, len(notes), codes)], categories=list(uniq))
 
 
-def _fmt_zone(code: str, c, value: float, status: str, lang: str = "en") -> str:
+def _fmt_zone(code: str, c: Criterion, value: float, status: str, lang: str = "en", thr: float | None = None) -> str:
     """'area 32.2 ha ≥ 10 ha (SZ-C6)' / '面积 32.2 公顷 ≥ 10 公顷（SZ-C6）'."""
     from zoning.rules.schema import INDICATORS
 
@@ -431,10 +497,15 @@ def _fmt_zone(code: str, c, value: float, status: str, lang: str = "en") -> str:
     op = OP_SYMBOLS[c.op] if c.op in ("<=", ">=") else c.op
     neg = OP_NEGATED[c.op]
     shown_op = op if status == "pass" else neg
-    thr = float(c.threshold)
+    thr = float(cast("float", c.threshold)) if thr is None else thr
+    if ind.kind == "grade":
+        grades = {1: ("差", "poor"), 2: ("一般", "fair"), 3: ("好", "good")}
+        t = grades.get(round(thr), ("?", "?"))[0 if lang == "zh" else 1]
+        v = f"{value:.2f}"
+        return f"{name} {v} {shown_op} {t}（{code}）" if lang == "zh" else f"{name} {v} {shown_op} {t} ({code})"
     if ind.unit == "share":
         v, t = f"{value:.0%}", f"{thr:.0%}"
     else:
         unit = {"ha": " 公顷" if lang == "zh" else " ha"}.get(ind.unit, "" if ind.unit == "ratio" else f" {ind.unit}")
-        v, t = ind.fmt.format(value) + unit, f"{thr:g}" + unit
+        v, t = ind.fmt.format(value) + unit, (ind.fmt.format(thr) if c.quantile is not None else f"{thr:g}") + unit
     return f"{name} {v} {shown_op} {t}（{code}）" if lang == "zh" else f"{name} {v} {shown_op} {t} ({code})"
