@@ -258,8 +258,9 @@ def rules_show(name: str, lang: str, markdown: bool, as_toml: bool) -> None:
 
 
 from zoning.cli.checks import COMMANDS as _BLOCK_COMMANDS  # noqa: E402
+from zoning.cli.scenarios import COMMANDS as _SCENARIO_COMMANDS  # noqa: E402
 
-for _cmd in _BLOCK_COMMANDS:
+for _cmd in [*_BLOCK_COMMANDS, *_SCENARIO_COMMANDS]:
     main.add_command(_cmd)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from zoning.scenarios.cache import CachedStages, Scenario
 from zoning.scenarios.calibrate import Calibration, calibrate
-# from zoning.scenarios.compare import Comparison, compare
+from zoning.scenarios.compare import Comparison, compare
 from zoning.scenarios.sensitivity import Sensitivity, sensitivity
 
 __all__ = ["CachedStages", "Calibration", "Comparison", "Scenario", "Sensitivity", "ThresholdExplorer", "calibrate",

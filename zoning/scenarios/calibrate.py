@@ -19,7 +19,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import geopandas as gpd
 import numpy as np
@@ -208,7 +208,7 @@ def calibrate(
                                   "value": value, "bounds": f"{step.bounds[0]:g}–{step.bounds[1]:g}",
                                   "target_share": target, "note": "target already met: threshold left as it was"}
                 continue
-            value, share, note, n = _search(stages, others, step, target, mode, max_iter, current)
+            value, _share_found, note, n = _search(stages, others, step, target, mode, max_iter, current)
             evaluations += n
             if note:
                 note += _limit(stages, {**others, step.criterion: value}, step, mode)
@@ -272,7 +272,7 @@ def _limit(stages: CachedStages, overrides: dict[str, Any], step: CalibrationSte
 def _applied(pack: RulePack, thresholds: dict[str, Any], code: str) -> float:
     c = pack.criterion(code)
     thr = thresholds.get(code, c.threshold)
-    return float(thr) / INDICATORS[c.indicator].units[c.unit]
+    return float(cast("float", thr)) / INDICATORS[c.indicator].units[c.unit]
 
 
 def _calibrated_pack(pack: RulePack, found: dict[str, float], steps: pd.DataFrame, shares: pd.DataFrame, source: str,

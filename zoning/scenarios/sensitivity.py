@@ -197,12 +197,11 @@ def sensitivity(
         if not (0 < pct < 100):
             msg = f"pct must be between 0 and 100 (a percentage), got {pct}"
             raise RulePackError(msg)
-        for code, values in pct_variations(base.rules, base.classification.thresholds, pct).items():
-            plan += [(code, v) for v in values]
+        for code, pct_values in pct_variations(base.rules, base.classification.thresholds, pct).items():
+            plan += [(code, v) for v in pct_values]
     for code, values in (vary or {}).items():
-        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-            values = [values]
-        plan += [(code, v) for v in values]
+        seq: Sequence[Any] = [values] if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) else values
+        plan += [(code, v) for v in seq]
     if not plan:
         msg = "nothing to vary: give vary={'SZ-C5': [1.2, 1.8]} (CLI --vary SZ-C5=1.2,1.8) or pct=10 (CLI --pct 10)"
         raise RulePackError(msg)
@@ -221,7 +220,7 @@ def sensitivity(
         z = sc.zone.to_numpy()
         same = z == base_zone
         keep += same
-        zone_cols[name] = sc.zone.array  # type: ignore[assignment]
+        zone_cols[name] = sc.zone.array
         rows.append(_row(name, code, _fmt_value(value), {**base_ov, code: value}, sc, (~same, area)))
     scen = pd.DataFrame(rows)
     out = gpd.GeoDataFrame({"parcel_id": stages.parcels["parcel_id"] if "parcel_id" in stages.parcels
