@@ -46,7 +46,7 @@ def test_neighbour_graph_is_computed_once_per_gap(stages):
     stages.run({"SZ-C5": 1.8})
     assert stages.neighbours(25.0) is first
     stages.run({"gap_m": 40})
-    assert set(stages._pairs) >= {25.0, 40.0}
+    assert {k[0] for k in stages._pairs} >= {25.0, 40.0}
 
 
 def test_each_sensitivity_scenario_equals_classify_with_set(cli, sample_path, tmp_path):
@@ -166,3 +166,31 @@ def test_cli_sensitivity_calibrate_compare(cli, sample_path, tmp_path):
     assert "SZ-A1" in res.output and (tmp_path / "c.toml").exists()
     res = r.invoke(cli, ["sensitivity", str(sample_path), "-o", str(tmp_path / "s2.gpkg")])
     assert res.exit_code == 2 and "nothing to vary" in res.output
+
+
+def test_report_gains_a_robustness_section(stages, sample_path, tmp_path):
+    s = sensitivity(stages, vary={"SZ-C5": [1.3, 1.7], "SZ-A2": [0.7, 0.9]})
+    r = zoning.run(sample_path, reference_year=YEAR)
+    html = r.to_report(tmp_path / "r.html", robustness=s).read_text(encoding="utf-8")
+    assert "<h2>Robustness</h2>" in html and "most sensitive" in html and html.count("data:image/png") >= 3
+    assert "Robustness" not in r.to_report(tmp_path / "plain.html").read_text(encoding="utf-8")
+
+
+def test_plan_units_bridge_a_secondary_road():
+    from tests.conftest import industrial, make_parcels
+
+    def half(prefix: str, x0: float) -> list[dict]:
+        return [industrial(f"{prefix}{r}{c}", (x0 + c * 60, r * 60, x0 + (c + 1) * 60, (r + 1) * 60), quality="poor",
+                           year=1990, far=0.7, legal=0.2, output_per_mu=100) | {"unit": "DY-01"}
+                for r in range(4) for c in range(2)]
+
+    rows = half("A", 0) + half("B", 155)  # a 35 m road between the halves: wider than the 25 m tolerance
+    ov = {"SZ-R3": 400, "SZ-C2": 400, "SZ-A1": 400}
+    apart = zoning.run(make_parcels(rows), overrides=ov, min_zone_ha=5, reference_year=YEAR)
+    assert (apart.parcels["zone"] == "unzoned").all() and apart.parcels["cluster_id"].nunique() == 2
+    one = zoning.run(make_parcels(rows), overrides=ov, min_zone_ha=5, reference_year=YEAR, units="unit")
+    assert (one.parcels["zone"] == "land_consolidation").all() and one.parcels["cluster_id"].nunique() == 1
+    cached = CachedStages(make_parcels(rows), reference_year=YEAR, units="unit").run(ov, min_zone_ha=5)
+    assert (cached.zone == one.parcels["zone"]).all()
+    with pytest.raises(zoning.InputError, match="no such column"):
+        zoning.run(make_parcels(rows), overrides=ov, reference_year=YEAR, units="plan_unit")

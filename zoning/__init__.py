@@ -4,6 +4,7 @@ The public API, in pipeline order::
 
     read_parcels → validate_parcels → compute_indicators → classify → form_zones → explain
     run()  chains them and returns a ZoningResult
+    calibrate, sensitivity, compare   scenarios on cached stages (zoning.scenarios)
     check_blocks, block_balance, check_mixed_use, …   policy checks on parcels and blocks
     plot_zones, rasterize_zones, ZoningResult.to_report   maps, rasters, reports
 
@@ -52,13 +53,17 @@ _API: dict[str, str] = {
     **dict.fromkeys(["EnterpriseScreening", "screen_enterprises"], "zoning.checks.enterprises"),
     "benchmark_table": "zoning.checks.benchmarks",
     "short_leases": "zoning.checks.leases",
+    # scenarios
+    **dict.fromkeys(["CachedStages", "Calibration", "Comparison", "Sensitivity", "calibrate", "compare", "sensitivity",
+                     "threshold_explorer"], "zoning.scenarios"),
     # outputs
     **dict.fromkeys(["plot_blocks", "plot_zones", "save_map"], "zoning.outputs.plotting"),
     **dict.fromkeys(["cjk_style", "register_font", "show_versions"], "zoning.outputs._fonts"),
     **dict.fromkeys(["ZONE_VALUES", "estimate_floor_area", "rasterize_zones", "zonal_stats"], "zoning.outputs.raster"),
 }
 _API.pop("Problem_")
-_SUBMODULES = {"datasets", "synthetic", "units", "errors", "rules", "io", "stages", "checks", "outputs", "cli"}
+_SUBMODULES = {"datasets", "synthetic", "units", "errors", "rules", "io", "stages", "checks", "outputs", "scenarios",
+               "cli"}
 
 __all__ = sorted([*_API, "datasets"])
 
@@ -113,6 +118,16 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from zoning.outputs.plotting import plot_blocks, plot_zones, save_map
     from zoning.outputs.raster import ZONE_VALUES, estimate_floor_area, rasterize_zones, zonal_stats
     from zoning.rules import available_rules, load_rules, render_rules, rules_table
+    from zoning.scenarios import (
+        CachedStages,
+        Calibration,
+        Comparison,
+        Sensitivity,
+        calibrate,
+        compare,
+        sensitivity,
+        threshold_explorer,
+    )
     from zoning.stages.classify import classify
     from zoning.stages.cluster import adjacency, cluster
     from zoning.stages.indicators import compute_indicators

@@ -105,19 +105,20 @@ def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bo
 @click.option("--raster", "raster_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a zone GeoTIFF.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a report (.html or .md).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--units", default=None, metavar="COLUMN", help="Plan-unit column (法定图则 unit, block): one unit stays contiguous across roads up to the pack's unit_gap_m.")
 @_read_options
 def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m: float | None, min_zone_ha: float | None,
              mode: Literal["threshold", "quota"], lang: Literal["zh", "en"], reference_year: int | None,
              map_path: Path | None, raster_path: Path | None,
-             report_path: Path | None, quiet: bool, layer: str | None, encoding: str | None, source_crs: str | None,
-             cols: tuple[str, ...]) -> None:
+             report_path: Path | None, quiet: bool, units: str | None, layer: str | None, encoding: str | None,
+             source_crs: str | None, cols: tuple[str, ...]) -> None:
     """Sort the parcels in PATH into zones and write them (with reasons) to OUTPUT."""
     from zoning.io.read import read_parcels
     from zoning.stages.run import run
 
     parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
     result = run(parcels, rules, overrides=_overrides(sets), mode=mode, gap_m=gap_m, min_zone_ha=min_zone_ha,
-                 lang=lang, reference_year=reference_year, progress=not quiet and sys.stderr.isatty())
+                 lang=lang, reference_year=reference_year, progress=not quiet and sys.stderr.isatty(), units=units)
     result.to_file(output)
     if not quiet:
         _print_result(result, lang)

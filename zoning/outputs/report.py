@@ -78,7 +78,8 @@ def _figure_png(draw: Callable[..., Any], **kw: Any) -> bytes | None:
     return buf.getvalue()
 
 
-def to_report(result, path, *, lang: str | None = None, blocks=None, title: str | None = None, max_areas: int = 40):
+def to_report(result, path, *, lang: str | None = None, blocks=None, title: str | None = None, max_areas: int = 40,
+              robustness=None):
     """Write a self-contained report of a run: HTML (maps embedded, no network) or Markdown.
 
     Parameters
@@ -95,6 +96,9 @@ def to_report(result, path, *, lang: str | None = None, blocks=None, title: str 
         Report title (default: the rule pack's title).
     max_areas
         Largest contiguous zone areas listed individually.
+    robustness
+        Optional :class:`zoning.scenarios.Sensitivity` of the same parcels: adds a robustness
+        section (the thresholds the zones are most sensitive to, tornado chart, stability map).
 
     Returns
     -------
@@ -186,6 +190,9 @@ def to_report(result, path, *, lang: str | None = None, blocks=None, title: str 
         sections.append(("工业产业区块检查 Industrial blocks" if zh else "Industrial-block checks",
                          img("blocks", "block map") + _table(bt[b_cols], html=html, pct=("industrial_share", "threshold"))
                          + _table(dt, html=html, pct=("coverage", "threshold"))))
+    # --- robustness section hook (sensitivity renders its own section) ---
+    if robustness is not None:
+        sections.append(robustness.report_section(lang=lang, html=html))
     if html:
         meta_html = "".join(f"<tr><th>{_html.escape(k)}</th><td>{_html.escape(v_)}</td></tr>" for k, v_ in meta)
         body = "".join(f"<h2>{_html.escape(h)}</h2>{c}" for h, c in sections)

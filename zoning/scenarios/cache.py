@@ -79,8 +79,8 @@ class CachedStages:
         Rule pack (name, path or object) the scenarios start from.
     reference_year
         Year building ages are counted to (default: the pack's base year).
-    columns, check_overlaps
-        As for :func:`zoning.run`.
+    columns, check_overlaps, units
+        As for :func:`zoning.run` (``units``: plan-unit column for contiguity across wider roads).
 
     Examples
     --------
@@ -95,7 +95,8 @@ class CachedStages:
 
     def __init__(self, parcels: gpd.GeoDataFrame | str | os.PathLike[str] | ZoningResult,
                  rules: str | os.PathLike[str] | RulePack = "shenzhen-2020", *, reference_year: int | None = None,
-                 columns: dict[str, str] | None = None, check_overlaps: bool | str = "auto") -> None:
+                 columns: dict[str, str] | None = None, check_overlaps: bool | str = "auto",
+                 units: str | None = None) -> None:
         if isinstance(parcels, ZoningResult):
             self.rules = load_rules(rules) if not isinstance(rules, str) or rules != "shenzhen-2020" else parcels.rules
             self.reference_year = int(parcels.settings.reference_year)
@@ -120,21 +121,28 @@ class CachedStages:
             self.indicators = compute_indicators(report.parcels, reference_year=self.reference_year,
                                                  landuse=report.landuse)
         self._geoms = self.parcels.geometry.to_numpy()
-        self._pairs: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        self.units = units
+        if units is not None and units not in self.parcels:
+            from zoning.errors import InputError
+
+            msg = f"units={units!r}: no such column; columns: {', '.join(map(str, self.parcels.columns))}"
+            raise InputError(msg)
+        self._pairs: dict[tuple[float, float | None], tuple[np.ndarray, np.ndarray]] = {}
 
     def __repr__(self) -> str:
         return (f"CachedStages({len(self.parcels)} parcels, rules '{self.rules.pack.name}', reference year "
-                f"{self.reference_year}, neighbour graphs for gap {sorted(self._pairs) or '—'} m)")
+                f"{self.reference_year}, neighbour graphs for gap {sorted(k[0] for k in self._pairs) or '—'} m)")
 
     @property
     def land_area_m2(self) -> pd.Series:
         return self.indicators["land_area_m2"]
 
-    def neighbours(self, gap_m: float) -> tuple[np.ndarray, np.ndarray]:
+    def neighbours(self, gap_m: float, unit_gap_m: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Neighbour pairs of the whole layer at ``gap_m`` (computed once per gap)."""
-        key = float(gap_m)
+        key = (float(gap_m), float(unit_gap_m) if self.units is not None and unit_gap_m is not None else None)
         if key not in self._pairs:
-            self._pairs[key] = neighbour_pairs(self._geoms, gap_m=key)
+            units = self.parcels[self.units].to_numpy() if key[1] is not None and self.units else None
+            self._pairs[key] = neighbour_pairs(self._geoms, gap_m=key[0], units=units, unit_gap_m=key[1])
         return self._pairs[key]
 
     def pack(self, overrides: Mapping[str, Any] | None = None) -> RulePack:
@@ -150,7 +158,8 @@ class CachedStages:
         cls = classify(self.indicators, rules=pack)
         p = pack.parameter("gap_m")
         gap = float(p.value) if p is not None else 25.0
+        u = pack.parameter("unit_gap_m")
         z = form_zones(self.parcels, self.indicators, cls, rules=pack, mode=mode, lang=lang,
-                       neighbours=self.neighbours(gap))
+                       neighbours=self.neighbours(gap, float(u.value) if u is not None else 50.0))
         summary = summarise_zones(z.parcels["zone"], self.land_area_m2, z.parcels["cluster_id"], pack, z.targets)
         return Scenario(dict(ov), pack, cls, z, summary)

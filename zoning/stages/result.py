@@ -152,14 +152,15 @@ class ZoningResult:
         return write_layers(layers, path, overwrite=overwrite)
 
     def to_report(self, path: str | os.PathLike[str], *, lang: Literal["zh", "en"] | None = None, blocks: Any = None,
-                  title: str | None = None, max_areas: int = 40) -> Path:
+                  title: str | None = None, max_areas: int = 40, robustness: Any = None) -> Path:
         """Self-contained HTML (or Markdown) report; see :func:`zoning.outputs.report.to_report`.
 
-        ``lang`` defaults to the run's language.
+        ``lang`` defaults to the run's language; ``robustness`` (a :func:`zoning.sensitivity`
+        result) adds the robustness section.
         """
         from zoning.outputs.report import to_report
 
-        return to_report(self, path, lang=lang, blocks=blocks, title=title, max_areas=max_areas)
+        return to_report(self, path, lang=lang, blocks=blocks, title=title, max_areas=max_areas, robustness=robustness)
 
     def plot(self, *, ax: Any = None, lang: Literal["zh", "en"] | None = None, column: str = "zone", districts: Any = None,
              title: str | None = None, note: str | None = None, font: str | os.PathLike[str] | None = None,

@@ -107,6 +107,7 @@ def run(
     columns: dict[str, str] | None = None,
     check_overlaps: bool | str = "auto",
     progress: bool = False,
+    units: str | None = None,
 ) -> ZoningResult:
     """Sort parcels into zones and explain every decision.
 
@@ -138,6 +139,10 @@ def run(
         up to 200,000 parcels and reports that larger ones were not checked; ``True`` always.
     progress
         Show a progress bar over the stages (``tqdm.auto``; the CLI turns it on in a terminal).
+    units
+        Column naming each parcel's plan unit (法定图则 unit, industrial block): parcels of one
+        unit count as contiguous across roads up to the pack's ``unit_gap_m`` (SZ-P4, 50 m),
+        wider than ``gap_m``.
 
     Returns
     -------
@@ -198,7 +203,7 @@ def run(
     t = tick("indicators", t)
     cls = classify(ind, rules=pack)
     t = tick("classify", t)
-    zres = form_zones(clean, ind, cls, rules=pack, mode=mode, lang=lang)
+    zres = form_zones(clean, ind, cls, rules=pack, mode=mode, lang=lang, units=units)
     t = tick("cluster+zones", t)
     # the dissolve (GEOS) runs on a second thread while the reasons (Arrow) are assembled
     from concurrent.futures import ThreadPoolExecutor

@@ -150,6 +150,8 @@ def form_zones(
     enclave_max_ha: float | None = None,
     lang: Literal["en", "zh"] = "en",
     neighbours: tuple[np.ndarray, np.ndarray] | None = None,
+    units: str | None = None,
+    unit_gap_m: float | None = None,
 ) -> Zones:
     """Turn candidate parcels into zones.
 
@@ -171,6 +173,10 @@ def form_zones(
     neighbours
         :func:`zoning.stages.cluster.neighbour_pairs` of the whole layer at the same gap
         (scenario tools compute them once); by default the neighbours are queried here.
+    units, unit_gap_m
+        Plan-unit contiguity: a column of ``parcels`` naming each parcel's plan unit (法定图则
+        unit, industrial block); parcels in the same unit within ``unit_gap_m`` (pack
+        parameter ``unit_gap_m``, SZ-P4) are neighbours too, across roads wider than ``gap_m``.
 
     Returns
     -------
@@ -187,6 +193,16 @@ def form_zones(
     core = int(_param(pack, "min_core_neighbours", min_core_neighbours, 3))
     enclave = _param(pack, "enclave_max_ha", enclave_max_ha, 0.0)
     n = len(parcels)
+    if units is not None and neighbours is None:
+        if units not in parcels:
+            from zoning.errors import InputError
+
+            msg = f"units={units!r}: no such column; columns: {', '.join(map(str, parcels.columns))}"
+            raise InputError(msg)
+        from zoning.stages.cluster import neighbour_pairs
+
+        neighbours = neighbour_pairs(parcels.geometry.to_numpy(), gap_m=gap, units=parcels[units].to_numpy(),
+                                     unit_gap_m=_param(pack, "unit_gap_m", unit_gap_m, 50.0))
     geoms = parcels.geometry.to_numpy()
     area = indicators["land_area_m2"].to_numpy(dtype="float64")
     area0 = np.nan_to_num(area, nan=0.0)
