@@ -50,11 +50,14 @@ def test_neighbour_graph_is_computed_once_per_gap(stages):
 
 
 def test_each_sensitivity_scenario_equals_classify_with_set(cli, sample_path, tmp_path):
-    vary = {"SZ-C5": [1.2], "SZ-A2": ["0.7"], "gap_m": [35], "SZ-R3": ["q0.6"]}
+    vary = {"SZ-C5": [1.2], "gap_m": [35], "SZ-A2": ["0.7"], "SZ-R3": ["q0.6"]}
     s = sensitivity(sample_path, vary=vary, reference_year=YEAR)
     assert s.scenarios["scenario"].tolist() == ["base", "s01", "s02", "s03", "s04"]
+    for row in s.scenarios.iloc[3:].itertuples():  # through the library ...
+        r = zoning.run(sample_path, overrides={row.code: row.value}, reference_year=YEAR)
+        assert (s.parcels[row.scenario].astype(str) == r.parcels["zone"].astype(str)).all(), row.scenario
     runner = CliRunner()
-    for row in s.scenarios.iloc[1:].itertuples():
+    for row in s.scenarios.iloc[1:3].itertuples():  # ... and through `zoning classify --set`
         out = tmp_path / f"{row.scenario}.gpkg"
         res = runner.invoke(cli, ["classify", str(sample_path), "-o", str(out), "-q", "--reference-year", str(YEAR),
                                   "--set", f"{row.code}={row.value}"])
@@ -119,16 +122,21 @@ def test_calibration_meets_reachable_targets_and_explains_the_rest(sample_path, 
 def test_calibrated_pack_round_trips(tmp_path, stages):
     from zoning.rules.toml import dump_pack
 
-    cal = calibrate(stages, rounds=1, max_iter=8)
+    cal = calibrate(stages, rounds=1, max_iter=6)
     text = dump_pack(cal.rules)
     p = tmp_path / "c.toml"
     p.write_text(text, encoding="utf-8")
     assert zoning.load_rules(p) == cal.rules
 
 
-def test_compare_matrix_changes_and_files(sample_path, tmp_path):
-    a = zoning.run(sample_path, reference_year=YEAR)
-    b = zoning.run(sample_path, reference_year=YEAR, overrides={"SZ-C5": 1.2})
+@pytest.fixture(scope="module")
+def two_runs(sample_path):
+    return (zoning.run(sample_path, reference_year=YEAR),
+            zoning.run(sample_path, reference_year=YEAR, overrides={"SZ-C5": 1.2}))
+
+
+def test_compare_matrix_changes_and_files(two_runs, tmp_path):
+    a, b = two_runs
     c = compare(a, b)
     assert int(c.matrix_parcels.to_numpy().sum()) == len(a.parcels)
     assert int(np.trace(c.matrix_parcels.to_numpy())) == int((~c.parcels["changed"]).sum())
@@ -148,8 +156,8 @@ def test_compare_matrix_changes_and_files(sample_path, tmp_path):
     assert cf.plot() is not None
 
 
-def test_compare_refuses_different_parcels(sample_path):
-    a = zoning.run(sample_path, reference_year=YEAR)
+def test_compare_refuses_different_parcels(two_runs):
+    a = two_runs[0]
     other = a.parcels.iloc[:-3]
     with pytest.raises(zoning.InputError, match="not of the same parcels"):
         compare(a, other)
@@ -168,9 +176,9 @@ def test_cli_sensitivity_calibrate_compare(cli, sample_path, tmp_path):
     assert res.exit_code == 2 and "nothing to vary" in res.output
 
 
-def test_report_gains_a_robustness_section(stages, sample_path, tmp_path):
+def test_report_gains_a_robustness_section(stages, two_runs, tmp_path):
     s = sensitivity(stages, vary={"SZ-C5": [1.3, 1.7], "SZ-A2": [0.7, 0.9]})
-    r = zoning.run(sample_path, reference_year=YEAR)
+    r = two_runs[0]
     html = r.to_report(tmp_path / "r.html", robustness=s).read_text(encoding="utf-8")
     assert "<h2>Robustness</h2>" in html and "most sensitive" in html and html.count("data:image/png") >= 3
     assert "Robustness" not in r.to_report(tmp_path / "plain.html").read_text(encoding="utf-8")
@@ -194,3 +202,18 @@ def test_plan_units_bridge_a_secondary_road():
     assert (cached.zone == one.parcels["zone"]).all()
     with pytest.raises(zoning.InputError, match="no such column"):
         zoning.run(make_parcels(rows), overrides=ov, reference_year=YEAR, units="plan_unit")
+
+
+def test_explorer_slider_gives_the_run_summary(stages, sample_path):
+    from zoning.scenarios import threshold_explorer
+
+    ex = threshold_explorer(stages)
+    assert set(ex.sliders) >= {"SZ-C5", "SZ-A2", "SZ-R3"}
+    ex.set("SZ-A2", 0.7)
+    assert ex.overrides == {"SZ-A2": 0.7}
+    r = zoning.run(sample_path, overrides={"SZ-A2": 0.7}, reference_year=YEAR)
+    pd.testing.assert_series_equal(ex.summary["area_km2"], r.summary["area_km2"])
+    img = ex.image_array()
+    assert img.ndim == 3 and img.shape[2] == 3 and bytes(ex.image.value)[:4] == b"\x89PNG"
+    ex.set("SZ-A2", ex.initial["SZ-A2"])  # back to the start: no overrides, the base summary
+    assert ex.overrides == {}

@@ -118,16 +118,11 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from zoning.outputs.plotting import plot_blocks, plot_zones, save_map
     from zoning.outputs.raster import ZONE_VALUES, estimate_floor_area, rasterize_zones, zonal_stats
     from zoning.rules import available_rules, load_rules, render_rules, rules_table
-    from zoning.scenarios import (
-        CachedStages,
-        Calibration,
-        Comparison,
-        Sensitivity,
-        calibrate,
-        compare,
-        sensitivity,
-        threshold_explorer,
-    )
+    from zoning.scenarios.cache import CachedStages
+    from zoning.scenarios.calibrate import Calibration, calibrate
+    from zoning.scenarios.compare import Comparison, compare
+    from zoning.scenarios.explorer import threshold_explorer
+    from zoning.scenarios.sensitivity import Sensitivity, sensitivity
     from zoning.stages.classify import classify
     from zoning.stages.cluster import adjacency, cluster
     from zoning.stages.indicators import compute_indicators
