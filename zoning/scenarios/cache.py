@@ -28,7 +28,7 @@ from zoning.stages.result import ZoningResult
 from zoning.stages.run import reference_year_for
 from zoning.stages.summary import summarise_zones
 from zoning.stages.validate import ValidationReport, validate_parcels
-from zoning.stages.zones import Zones, form_zones
+from zoning.stages.zones import Layout, Zones, form_zones
 from zoning.units import ZONES
 
 __all__ = ["CachedStages", "Scenario", "scenario_overrides"]
@@ -121,6 +121,7 @@ class CachedStages:
             self.indicators = compute_indicators(report.parcels, reference_year=self.reference_year,
                                                  landuse=report.landuse)
         self._geoms = self.parcels.geometry.to_numpy()
+        self.layout = Layout.of(self.parcels)
         self.units = units
         if units is not None and units not in self.parcels:
             from zoning.errors import InputError
@@ -151,8 +152,11 @@ class CachedStages:
 
     def run(self, overrides: Mapping[str, Any] | None = None, *, mode: Literal["threshold", "quota"] = "threshold",
             gap_m: float | None = None, min_zone_ha: float | None = None,
-            lang: Literal["en", "zh"] = "en") -> Scenario:
-        """Classify and form zones with ``overrides``; what :func:`zoning.run` does after the indicators."""
+            lang: Literal["en", "zh"] = "en", notes: bool = False) -> Scenario:
+        """Classify and form zones with ``overrides``; what :func:`zoning.run` does after the indicators.
+
+        ``notes=True`` also writes the area notes (why each area is or is not a zone).
+        """
         ov = scenario_overrides(self.rules, overrides, gap_m=gap_m, min_zone_ha=min_zone_ha)
         pack = self.pack(ov)
         cls = classify(self.indicators, rules=pack)
@@ -160,6 +164,7 @@ class CachedStages:
         gap = float(p.value) if p is not None else 25.0
         u = pack.parameter("unit_gap_m")
         z = form_zones(self.parcels, self.indicators, cls, rules=pack, mode=mode, lang=lang,
-                       neighbours=self.neighbours(gap, float(u.value) if u is not None else 50.0))
+                       neighbours=self.neighbours(gap, float(u.value) if u is not None else 50.0),
+                       layout=self.layout, notes=notes)
         summary = summarise_zones(z.parcels["zone"], self.land_area_m2, z.parcels["cluster_id"], pack, z.targets)
         return Scenario(dict(ov), pack, cls, z, summary)

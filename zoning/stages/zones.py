@@ -35,7 +35,7 @@ from zoning.stages.classify import evaluate as evaluate_criterion
 from zoning.stages.cluster import cluster
 from zoning.units import OP_NEGATED, OP_SYMBOLS, ZONES, evaluate, status_words
 
-__all__ = ["ZONES", "Zones", "form_zones", "quota_targets", "zone_threshold"]
+__all__ = ["ZONES", "Layout", "Zones", "form_zones", "quota_targets", "zone_threshold"]
 
 #: Zone ids in display order.
 _AREA_INDICATORS = ("legal_ratio", "far", "output_wan_per_mu", "tax_wan_per_mu", "building_age", "quality_rank")
@@ -58,6 +58,35 @@ class Zones:
     settings: dict[str, float]
     targets: dict[str, dict[str, float]] = field(default_factory=dict)
     stock_km2: float = float("nan")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Facts about the geometry that no scenario changes (computed once by scenario tools).
+
+    ``bounds`` per parcel, ``order_key`` (areas are numbered west to east by it), ``valid``
+    (not missing, not empty), ``centres`` (points at the bounding-box centres, for the enclave
+    pre-filter) and the ``district`` column factorized (codes, names) when there is one.
+    """
+
+    bounds: np.ndarray
+    order_key: np.ndarray
+    valid: np.ndarray
+    centres: np.ndarray | None = None
+    district: tuple[np.ndarray, np.ndarray] | None = None
+
+    @classmethod
+    def of(cls, parcels: pd.DataFrame, *, centres: bool = True) -> Layout:
+        geoms = parcels.geometry.to_numpy()
+        bnd = shapely.bounds(geoms)
+        order_key = np.lexsort((bnd[:, 1], bnd[:, 0])).argsort()
+        valid = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+        pts = shapely.points((bnd[:, 0] + bnd[:, 2]) / 2, (bnd[:, 1] + bnd[:, 3]) / 2) if centres else None
+        district = None
+        if "district" in parcels:
+            codes, names = pd.factorize(parcels["district"].to_numpy(), use_na_sentinel=True)
+            district = (codes, np.asarray(names, dtype=object))
+        return cls(bnd, order_key, valid, pts, district)
 
 
 def _param(pack: RulePack, key: str, given: float | None, default: float) -> float:
@@ -152,6 +181,8 @@ def form_zones(
     neighbours: tuple[np.ndarray, np.ndarray] | None = None,
     units: str | None = None,
     unit_gap_m: float | None = None,
+    layout: Layout | None = None,
+    notes: bool = True,
 ) -> Zones:
     """Turn candidate parcels into zones.
 
@@ -177,6 +208,11 @@ def form_zones(
         Plan-unit contiguity: a column of ``parcels`` naming each parcel's plan unit (法定图则
         unit, industrial block); parcels in the same unit within ``unit_gap_m`` (pack
         parameter ``unit_gap_m``, SZ-P4) are neighbours too, across roads wider than ``gap_m``.
+    layout
+        :class:`Layout` of ``parcels`` computed once (scenario tools); by default computed here.
+    notes
+        Write the area notes (why each area is or is not a zone). Scenario tools that need only
+        the zones pass False; the zones are the same.
 
     Returns
     -------
@@ -209,8 +245,9 @@ def form_zones(
     in_stock = classification["in_stock"].to_numpy()
     # areas are numbered west to east (then south to north) by their westernmost parcel:
     # independent of row order, and easy to find on a map
-    bnd = shapely.bounds(geoms)
-    order_key = np.lexsort((bnd[:, 1], bnd[:, 0])).argsort()
+    if layout is None:
+        layout = Layout.of(parcels, centres=False)
+    order_key = layout.order_key
 
     cands = {c.name: c for c in pack.candidates}
     if mode == "quota":
@@ -267,7 +304,11 @@ def form_zones(
             areas[f"score_{cname}"] = np.bincount(lab, weights=s * w, minlength=ng) / np.where(g_area > 0, g_area, np.nan)
     if "district" in parcels and ng:
         # the district holding most of each area's land
-        dcodes, dnames = pd.factorize(parcels["district"].to_numpy()[grouped], use_na_sentinel=True)
+        if layout.district is not None:
+            dcodes_all, dnames = layout.district
+            dcodes = dcodes_all[grouped]
+        else:  # pragma: no cover - Layout.of factorizes the district whenever there is one
+            dcodes, dnames = pd.factorize(parcels["district"].to_numpy()[grouped], use_na_sentinel=True)
         nd = len(dnames) + 1
         dcodes = np.where(dcodes < 0, nd - 1, dcodes)
         land = np.bincount(lab * nd + dcodes, weights=w, minlength=ng * nd).reshape(ng, nd)
@@ -282,9 +323,11 @@ def form_zones(
               **{k: np.asarray(stats[k], dtype="float64") for k in _AREA_INDICATORS}}
     thresholds = classification.thresholds
     zcode = np.full(ng, ZONES.index("unzoned"), dtype=np.int8)
-    notes = np.full(ng, "", dtype=object)
+    area_notes = np.full(ng, "", dtype=object)
     passed = np.zeros(ng, dtype=bool)
     sep = "；" if lang == "zh" else "; "
+    fmt = _fmt_zone_many if notes else _no_text
+    join = _join_str if notes else _no_join
     for cand in pack.candidates:
         sel = g_class == cand.name
         if not sel.any():
@@ -296,9 +339,9 @@ def form_zones(
             thr = zone_threshold(c, thresholds)
             met, st = _zone_test_many(c, values[c.indicator], thr)
             ok &= met
-            txt = _fmt_zone_many(code, c, values[c.indicator], st, lang, thr)
+            txt = fmt(code, c, values[c.indicator], st, lang, thr)
             texts.append(txt)
-            fails.append(np.where(met, "", txt))
+            fails.append(np.where(met, "", txt) if notes else txt)
         if cand.area_criteria:
             need = cand.area_min_met or len(cand.area_criteria)
             count = np.zeros(ng, dtype=np.int64)
@@ -308,29 +351,29 @@ def form_zones(
                 thr = zone_threshold(c, thresholds)
                 met, st = _zone_test_many(c, values[c.indicator], thr)
                 count += met
-                txt = _fmt_zone_many(code, c, values[c.indicator], st, lang, thr)
+                txt = fmt(code, c, values[c.indicator], st, lang, thr)
                 area_texts.append(txt)
-                fails.append(np.where(met, "", txt))
+                fails.append(np.where(met, "", txt) if notes else txt)
             ok &= count >= need
-            if need < len(cand.area_criteria):
+            if need < len(cand.area_criteria) and notes:
                 head = (f"区域整体满足 {need}/{len(cand.area_criteria)} 项：" if lang == "zh"
                         else f"area as a whole, {need} of {len(cand.area_criteria)}: ")
                 area_texts[0] = head + area_texts[0]
             texts += area_texts
         passed |= ok
         bad = sel & ~ok
-        notes[bad] = _join_str(fails, sep)[bad]
+        area_notes[bad] = join(fails, sep)[bad]
         if cand.split:
             c = pack.criterion(cand.split)
             thr = zone_threshold(c, thresholds)
             met, st = _zone_test_many(c, values[c.indicator], thr)
             zc = np.where(met, ZONES.index(cand.zones[0]), ZONES.index(cand.zones[1])).astype(np.int8)
             arrow = np.array([" → " + pack.zone_label(z, lang) for z in ZONES], dtype=object)[zc]
-            texts.append(_fmt_zone_many(cand.split, c, values[c.indicator], st, lang, thr) + arrow)
+            texts.append(fmt(cand.split, c, values[c.indicator], st, lang, thr) + arrow if notes else arrow)
         else:
             zc = np.full(ng, ZONES.index(cand.zones[0]), dtype=np.int8)
         zcode[ok] = zc[ok]
-        notes[ok] = _join_str(texts, sep)[ok]
+        area_notes[ok] = join(texts, sep)[ok]
     areas["passes_area_criteria"] = passed
 
     # --- quotas ---------------------------------------------------------------------
@@ -349,17 +392,17 @@ def form_zones(
                 ranks[k] = r
                 a, sc = g_area[k], score[k]
                 if total >= target or (total + a > target and abs(total + a - target) > abs(total - target)):
-                    notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，超出{label}面积指标" if lang == "zh"
+                    area_notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，超出{label}面积指标" if lang == "zh"
                                  else f"{sep}score {sc:.2f}, ranked {r} of {len(order)}: beyond the {label} quota")
                     zcode[k] = ZONES.index("unzoned")
                     continue
                 total += a
-                notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，在面积指标内" if lang == "zh"
+                area_notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，在面积指标内" if lang == "zh"
                              else f"{sep}score {sc:.2f}, ranked {r} of {len(order)}: within the quota")
     areas["rank"] = pd.array(np.where(ranks > 0, ranks, 0), dtype="Int64")
     areas.loc[ranks <= 0, "rank"] = pd.NA
     areas["zone"] = np.asarray(ZONES, dtype=object)[zcode]
-    areas["note"] = notes
+    areas["note"] = area_notes
 
     # per parcel, as integer codes
     pz = np.where(in_stock, ZONES.index("unzoned"), ZONES.index(NOT_INDUSTRIAL)).astype(np.int8)
@@ -370,7 +413,7 @@ def form_zones(
 
     # --- enclaves: small industrial parcels enclosed by one zone join it -----------
     if enclave > 0 and ng:
-        enclave_flag = _enclaves(geoms, pz, codes, in_stock, area0, enclave * 1e4, gap, neighbours)
+        enclave_flag = _enclaves(geoms, pz, codes, in_stock, area0, enclave * 1e4, gap, neighbours, layout)
         if enclave_flag.any():
             # _enclaves wrote the enclosing area into codes; take its zone
             pz[enclave_flag] = zcode[codes[enclave_flag]]
@@ -383,7 +426,7 @@ def form_zones(
     out = pd.DataFrame(
         {"zone": pd.Categorical.from_codes(pz, categories=list(ZONES)),
          "cluster_id": pd.Categorical.from_codes(codes, categories=areas["cluster_id"].tolist()) if ng else pd.Categorical([None] * n),
-         "candidate": pd.Categorical(classes),
+         "candidate": _categorical(classes),
          "area_note": _note_cat(codes, areas["note"].tolist()),
          "enclave": enclave_flag,
          "contradicts": contradicts,
@@ -422,7 +465,8 @@ def _contradictions(pack: RulePack, indicators: pd.DataFrame, classification: Cl
 
 
 def _enclaves(geoms: np.ndarray, pz: np.ndarray, codes: np.ndarray, in_stock: np.ndarray, area0: np.ndarray,
-              max_m2: float, gap: float, pairs: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+              max_m2: float, gap: float, pairs: tuple[np.ndarray, np.ndarray] | None = None,
+              layout: Layout | None = None) -> np.ndarray:
     """Small stock parcels outside any zone whose every neighbour (within ``gap``) lies in one zone area.
 
     Writes the enclosing area's number into ``codes`` and returns the enclave mask. Only
@@ -432,15 +476,18 @@ def _enclaves(geoms: np.ndarray, pz: np.ndarray, codes: np.ndarray, in_stock: np
     n = len(geoms)
     zoned = pz <= 2
     flag = np.zeros(n, dtype=bool)
-    cand = in_stock & ~zoned & (area0 <= max_m2) & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    valid = layout.valid if layout is not None else ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    cand = in_stock & ~zoned & (area0 <= max_m2) & valid
     if not cand.any() or not zoned.any():
         return flag
-    b = shapely.bounds(geoms)
+    b = layout.bounds if layout is not None else shapely.bounds(geoms)
     zi = np.flatnonzero(zoned)
     env = pd.DataFrame(b[zi], columns=["x0", "y0", "x1", "y1"]).groupby(codes[zi]).agg({"x0": "min", "y0": "min", "x1": "max", "y1": "max"})
     boxes = shapely.box(env["x0"] - gap, env["y0"] - gap, env["x1"] + gap, env["y1"] + gap)
     ci = np.flatnonzero(cand)
-    hit = shapely.STRtree(boxes).query(shapely.points((b[ci, 0] + b[ci, 2]) / 2, (b[ci, 1] + b[ci, 3]) / 2))[0]
+    pts = (layout.centres[ci] if layout is not None and layout.centres is not None
+           else shapely.points((b[ci, 0] + b[ci, 2]) / 2, (b[ci, 1] + b[ci, 3]) / 2))
+    hit = shapely.STRtree(boxes).query(pts)[0]
     ci = ci[np.unique(hit)]
     if len(ci) == 0:
         return flag
@@ -464,6 +511,14 @@ def _enclaves(geoms: np.ndarray, pz: np.ndarray, codes: np.ndarray, in_stock: np
     flag[p] = True
     codes[p] = enc["min"].to_numpy()
     return flag
+
+
+def _no_text(code: str, c: Criterion, values: np.ndarray, status: np.ndarray, lang: str, thr: float) -> np.ndarray:
+    return np.full(len(values), "", dtype=object)
+
+
+def _no_join(parts: list[np.ndarray], sep: str) -> np.ndarray:
+    return np.full(len(parts[0]) if parts else 0, "", dtype=object)
 
 
 def _join_str(parts: list[np.ndarray], sep: str) -> np.ndarray:
@@ -492,6 +547,16 @@ def _fmt_zone_many(code: str, c: Criterion, values: np.ndarray, status: np.ndarr
     first[codes[::-1]] = np.arange(len(codes))[::-1]  # one representative row per key
     strings = np.array([_fmt_zone(code, c, r[i], st_names[st_codes[i]], lang, thr) for i in first], dtype=object)
     return strings[codes]
+
+
+def _categorical(values: np.ndarray) -> pd.Categorical:
+    """``pd.Categorical(values)`` (sorted categories) built from one factorize."""
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    order = np.argsort(np.asarray(uniq, dtype=object).astype(str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return pd.Categorical.from_codes(np.where(codes < 0, -1, rank[np.maximum(codes, 0)]),
+                                     categories=list(np.asarray(uniq, dtype=object)[order]))
 
 
 def _note_cat(codes: np.ndarray, notes: list[str]) -> pd.Categorical:
