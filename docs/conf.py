@@ -42,7 +42,8 @@ def _generate() -> None:
     index = ["# Rule-pack reference", "",
              "Generated from the packs shipped in `zoning/rules/packs/` each time the docs are built,",
              "so this page cannot disagree with the code. Status: **official** — the number is in the",
-             "policy text; **derived** — computed on the study area; **heuristic** — a documented",
+             "issued policy text; **official-draft** — in a consultation draft or seen only in reports of one",
+             "(not in force); **derived** — computed on the study area; **heuristic** — a documented",
              "proposal of the pack.", "", "```{toctree}", ":maxdepth: 1", "", *names, "```", ""]
     (rules_dir / "index.md").write_text("\n".join(index), encoding="utf-8")
     for name in names:

@@ -649,6 +649,77 @@ def report(
 # ---------------------------------------------------------------------------------------
 
 
+FIRMS_SEED = SEED * 10 + 7  # the firm table's own stream: regenerating it leaves the parcels untouched
+
+
+def make_firms(parcels_path: Path, out: Path, seed: int = FIRMS_SEED) -> pd.DataFrame:
+    """Firm records for the sample city (sample_city_firms.csv), from the bundled parcels.
+
+    Every industrial parcel with output (产值) gets one firm on its own land (自有) — except a
+    few parcels whose owner only lets space — and about a third get 1–3 firms on rented
+    space (租赁). The own-land firm takes the parcel's figures minus what its tenants produce;
+    规上 / 规下 follows the national threshold (主营业务收入 ≥ 2000 万元). Energy in tce,
+    electricity in 万kWh (1 万kWh ≈ 1.229 tce, equivalent value), emissions in t of pollutant
+    equivalent, R&D in 万元. Low-efficiency fields (停产年限, 连续未纳税年数, 淘汰类产业) are
+    set for a few firms so the flags have something to find. Reads only the parcel file.
+    """
+    import sys as _sys
+
+    _sys.path.insert(0, str(ROOT))
+    import zoning
+
+    rng = np.random.default_rng(seed)
+    p = zoning.read_parcels(parcels_path)
+    cur = p["current_use"].astype("string").fillna("")
+    lu = zoning.parse_landuse(p["current_use"]).code.astype("string").fillna("")
+    ind = lu.str.match(r"^(M|W)").to_numpy(dtype=bool) & p["output_wan"].notna().to_numpy()
+    del cur
+    rows = []
+    k = 0
+    for i in np.flatnonzero(ind):
+        r = p.iloc[i]
+        out_w, tax, va, en = (float(r[c]) if pd.notna(r[c]) else np.nan for c in ("output_wan", "tax_wan", "value_added_wan", "energy_tce"))
+        floor = float(r["floor_area_m2"]) if pd.notna(r["floor_area_m2"]) else np.nan
+        n_t = int(rng.choice([0, 0, 1, 2, 3], p=[0.5, 0.17, 0.18, 0.1, 0.05]))
+        shares = rng.uniform(0.05, 0.25, n_t) if n_t else np.zeros(0)
+        landlord_only = n_t > 0 and rng.random() < 0.15
+        firms = []
+        for sh in shares:
+            firms.append(("租赁", sh, round(floor * sh) if np.isfinite(floor) else np.nan))
+        if not landlord_only:
+            firms.append(("自有", max(1 - shares.sum(), 0.2), np.nan))
+        for tenure, sh, rented in firms:
+            k += 1
+            noise = rng.lognormal(0, 0.35)
+            sales = out_w * sh * rng.uniform(0.9, 1.1)
+            f_tax = tax * sh * noise
+            f_va = va * sh * rng.lognormal(0, 0.15)
+            f_en = en * sh * rng.lognormal(0, 0.2)
+            stopped = rng.random() < 0.03
+            rows.append({
+                "企业编号": f"F{k:05d}",
+                "企业名称": f"{r['park'] if pd.notna(r.get('park')) else '样例'}企业{k:05d}",
+                "宗地编号": r["parcel_id"],
+                "用地方式": tenure,
+                "企业规模": "规上" if sales >= 2000 else "规下",
+                "租用建筑面积": rented,
+                "主营业务收入": round(sales, 1),
+                "税收": round(0.0 if stopped and rng.random() < 0.6 else f_tax, 1),
+                "增加值": round(f_va, 1),
+                "综合能耗": round(f_en, 1),
+                "用电量": round(f_en / 1.229 * rng.uniform(0.7, 1.0), 1),
+                "排放当量": round(max(f_va / rng.uniform(2000, 9000), 0.001), 3),
+                "从业人员": int(max(3, round(sales / rng.uniform(60, 160)))),
+                "研发经费": round(sales * rng.choice([0.0, rng.uniform(0.005, 0.06)], p=[0.3, 0.7]), 1),
+                "停产年限": round(rng.uniform(1, 3), 1) if stopped else 0.0,
+                "连续未纳税年数": int(rng.integers(2, 4)) if stopped and rng.random() < 0.6 else 0,
+                "淘汰类产业": "是" if rng.random() < 0.01 else "否",
+            })
+    df = pd.DataFrame(rows)
+    df.to_csv(out / "sample_city_firms.csv", index=False, encoding="utf-8-sig")
+    return df
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -660,7 +731,13 @@ def main(argv: list[str] | None = None) -> None:
         help="transbigdata sz.json (GCJ-02 lon/lat); default: %(default)s",
     )
     ap.add_argument("--out", type=Path, default=HERE, help="output folder (default: this folder)")
+    ap.add_argument("--firms-only", action="store_true",
+                    help="regenerate only sample_city_firms.csv from the bundled parcels (the other files are not touched)")
     args = ap.parse_args(argv)
+    if args.firms_only:
+        df = make_firms(args.out / "sample_city_parcels.gpkg", args.out)
+        print(f"sample_city_firms.csv: {len(df)} firms")
+        return
     if not args.districts.exists():
         ap.error(
             f"district boundaries not found at {args.districts}; pass --districts PATH "
@@ -696,6 +773,7 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     report(canon, blocks, revised, height)
+    make_firms(out / "sample_city_parcels.gpkg", out)
     print()
     total = 0
     for p in sorted(out.glob("sample_city_*")):

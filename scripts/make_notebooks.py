@@ -113,8 +113,69 @@ failed"""),
     ("code", "ax = zoning.plot_blocks(check24, lang=\"zh\")"),
     ("md", "## 占补平衡: blocks removed and added by a revision"),
     ("code", """revised = zoning.read_blocks(zoning.datasets.get_path("blocks_revised"))
-balance = zoning.block_balance(blocks, revised)
-balance.districts"""),
+balance = zoning.check_balance(blocks, revised, parcels=parcels)   # parcels: balance the industrial land too (GZ-K2)
+print(balance.summary())"""),
+    ("md", """The block-area balance (GZ-K1) and the industrial land inside the blocks (GZ-K2) can disagree:
+a new block drawn over residential or commercial land adds area but no industrial land. 先补后占
+(GZ-K3) needs dates on the block layers (调整日期 / 生效日期); the sample's revision has none, so it
+is `missing`."""),
+    ("code", """balance.districts[["removed_m2", "added_m2", "net_m2", "industrial_net_m2", "GZ-K1", "GZ-K2", "GZ-K3", "passes"]]"""),
+    ("md", """## Shenzhen's industrial block lines (一级线 / 二级线)
+
+The same blocks checked against `shenzhen-blocks-2018`: the tier comes from the blocks' `区块级别`
+column, each tier with its own share (heuristic numbers: the measures' own were not found), and
+the city floor on industrial land's share of construction land."""),
+    ("code", """sz = zoning.check_blocks(parcels, blocks, rules="shenzhen-blocks-2018")
+sz.blocks[["block_id", "tier", "industrial_share", "threshold", "status"]].head(8)"""),
+    ("md", """## Every check has the same shape
+
+Each `zoning.check_*` function returns a `CheckResult`: the pack used (`.rules`), what the inputs
+needed (`.problems`), its tables in display order (`.layers()` — what Excel / Word export and
+`.to_file()` write), `.passed`, `.summary()`, and this display in Jupyter. Verdict columns are
+`passes` and `status` (pass / fail / missing) in every check."""),
+    ("code", """{name: len(table) for name, table in balance.layers().items()}"""),
+    ("code", "check24"),
+])
+
+nb("05_per_mu_and_low_efficiency", [
+    ("md", """# Per-mu (亩均效益) evaluation and low-efficiency land
+
+Zhejiang's 亩均论英雄 practice scores firms per 亩 of land — tax, value added, value added per
+unit of energy and emissions, labour productivity, R&D share — divides each by a benchmark,
+weights it and classes firms A/B/C/D by rank. The classes decide support, required upgrades and
+where land should be recovered. Every weight, benchmark and class cut below comes from a pack,
+with its citation and status (`zoning rules show zhejiang-huangyan-2022`)."""),
+    ("code", """import zoning
+from zoning import read_table
+
+parcels = zoning.read_parcels(zoning.datasets.get_path("parcels"))
+firms = read_table(zoning.datasets.get_path("firms"))   # 企业编号, 宗地编号, 用地方式, 企业规模, 税收 …
+firms.head()"""),
+    ("md", "## Huangyan's published formula (规上 / 规下), rented firms on their own track"),
+    ("code", """ev = zoning.evaluate_firms(firms, parcels, rules="zhejiang-huangyan-2022")
+print(ev.summary())"""),
+    ("code", """cols = ["firm_id", "parcel_id", "track", "land_mu", "tax_wan_per_mu", "score", "rank", "class"]
+ev.firms.sort_values("score")[cols].head(10)   # the D class: 倒逼整治"""),
+    ("code", "ax = ev.plot(lang=\"zh\")"),
+    ("md", "## Huai'an's weights (45/35/20) and class cuts (20/60/95 %)"),
+    ("code", """ha = zoning.evaluate_firms(firms, parcels, rules="jiangsu-huaian-2024")
+ha.by_area.round(2)"""),
+    ("code", """import pandas as pd
+both = pd.crosstab(ev.firms["class"], ha.firms["class"], rownames=["Huangyan"], colnames=["Huai'an"])
+both"""),
+    ("md", """## Low-efficiency industrial land (低效用地)
+
+Each criterion is tested where its columns exist; the ones the data cannot test are listed,
+never counted as passed. Every number of this pack is heuristic (public sources are of low
+confidence): set your city's rules with `overrides`."""),
+    ("code", """le = zoning.check_low_efficiency(parcels, firms=firms, reference_year=2025)
+print(le.summary())"""),
+    ("code", """flagged = le.parcels[le.parcels["status"] == "fail"]
+flagged[["parcel_id", "land_mu", "grounds"]].head()"""),
+    ("md", "## Where the D-class firms and the low-efficiency land coincide"),
+    ("code", """d = ev.parcels["firm_class"] == "D"
+low = le.parcels["status"] == "fail"
+pd.crosstab(d, low, rownames=["D-class firm"], colnames=["low-efficiency land"])"""),
 ])
 
 nb("04_maps_and_reports", [
@@ -148,7 +209,7 @@ m = explore(result, lang="zh")
 m"""),
 ])
 
-nb("05_calibration_sensitivity", [
+nb("06_calibration_sensitivity", [
     ("md", """# Zones you can defend: calibration, sensitivity, comparison
 
 Shenzhen's 2020 plan gives the zone criteria in words and the area targets in numbers (100 of

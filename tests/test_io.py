@@ -17,7 +17,7 @@ import pytest
 import shapely
 
 import zoning
-from zoning.errors import CRSWarning, InputError, TextEncodingWarning
+from zoning.errors import CRSWarning, DataRepairWarning, InputError, TextEncodingWarning
 from zoning.io.columns import parse_year
 from zoning.io.crs import gcj02_to_wgs84, wgs84_to_gcj02
 from zoning.io.landuse import parse_landuse
@@ -217,8 +217,9 @@ def test_canonical_column_in_the_way_is_kept_under_another_name():
 def test_standardise_is_idempotent_and_keeps_read_problems():
     raw = bureau_frame()
     raw["建成年代"] = ["1990s", "abc", "2005-2008"]
-    once = standardise_parcels(raw)
-    twice = standardise_parcels(once)
+    with pytest.warns(DataRepairWarning, match=r"unparsed_year \[year_built\].*\(parcels A2\)"):
+        once = standardise_parcels(raw)
+    twice = standardise_parcels(once)  # said once: the second pass finds nothing new
     pd.testing.assert_frame_equal(pd.DataFrame(once), pd.DataFrame(twice))
     for meta in (once.attrs["zoning"], twice.attrs["zoning"]):
         assert [p.code for p in meta["problems"]] == ["unparsed_year"]
@@ -233,7 +234,9 @@ def test_read_problems_reach_the_validation_report(tmp_path):
     raw["建成年代"] = ["1990s", "abc", "2005-2008"]
     raw["建筑质量"] = ["好", "特级", "差"]
     raw.to_file(tmp_path / "p.gpkg")
-    parcels = read_parcels(tmp_path / "p.gpkg")
+    with pytest.warns(DataRepairWarning) as said:
+        parcels = read_parcels(tmp_path / "p.gpkg")
+    assert sorted(str(w.message).split(" ")[0] for w in said) == ["unknown_quality", "unparsed_year"]
     assert sorted(p.code for p in parcels.attrs["zoning"]["problems"]) == ["unknown_quality", "unparsed_year"]
     report = zoning.validate_parcels(parcels, reference_year=2025)
     codes = [p.code for p in report.problems]

@@ -24,7 +24,7 @@ ROOT = Path(zoning.__file__).parent
 LAYERS = ["zoning.errors", "zoning.units", "zoning.io", "zoning.rules", "zoning.stages", "zoning.checks",
           "zoning.outputs", "zoning.scenarios", "zoning.cli"]
 #: (importing module, imported module prefix): calls made by accessor methods, at call time
-ALLOWED_UP = {("zoning.stages.result", "zoning.outputs")}
+ALLOWED_UP = {("zoning.stages.result", "zoning.outputs"), ("zoning.checks.firms", "zoning.outputs.firm_map")}
 
 
 def _layer(mod: str) -> int | None:

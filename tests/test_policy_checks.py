@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 import zoning
 from tests.conftest import CRS, X0, Y0, make_parcels
-from zoning.checks.benchmarks import benchmark_table
-from zoning.checks.enterprises import screen_enterprises
-from zoning.checks.leases import short_leases
+from zoning.checks.benchmarks import check_benchmarks
+from zoning.checks.enterprises import check_enterprises
+from zoning.checks.leases import check_leases
 from zoning.checks.mixed_use import check_mixed_use
 from zoning.checks.projects import check_projects
 from zoning.errors import DataRepairWarning, InputError, RulePackError
@@ -40,7 +40,7 @@ def test_new_packs_load_document_every_threshold_and_render_their_sections(name)
     assert name in available_rules()
     pack = load_rules(name)
     for c in pack.criteria:
-        assert c.code and c.name_zh and c.name_en and c.unit and c.source and c.status in ("official", "derived", "heuristic")
+        assert c.code and c.name_zh and c.name_en and c.unit and c.source and c.status in ("official", "official-draft", "derived", "heuristic")
     text = render_rules(pack)
     md = render_rules(pack, fmt="markdown", lang="zh")
     for c in pack.criteria:
@@ -129,7 +129,7 @@ def test_far_below_minimum_passes_through_the_park_and_says_so():
                {"parcel_id": "q2", "box": (100, 500, 200, 600), "floor_area_m2": 10_000, "park": "Q"}])
     res = check_mixed_use(p)
     r = res.parcels.set_index("parcel_id")
-    assert r.loc["low", "JX-F1"] == "pass (park)" and r.loc["low", "passes"] and r.loc["low", "passes_by_balance"]
+    assert r.loc["low", "JX-F1"] == "pass" and r.loc["low", "met_through_park"] == "JX-F1" and r.loc["low", "passes"] and r.loc["low", "passes_by_balance"]
     assert "met through park P (1.10)" in r.loc["low", "reasons"]
     assert r.loc["high", "JX-F1"] == "pass" and not r.loc["high", "passes_by_balance"]
     assert r.loc["alone", "JX-F1"] == "fail" and "no park to balance over" in r.loc["alone", "reasons"]
@@ -151,7 +151,7 @@ def test_green_ratio_percent_and_missing_and_land_terms():
     with pytest.warns(DataRepairWarning, match="read as percent"):
         res = check_mixed_use(p)
     r = res.parcels.set_index("parcel_id")
-    assert r.loc["a", "green_ratio"] == pytest.approx(0.08) and r.loc["a", "JX-G1"] == "pass (park)"  # park (8 + 15) / 2 = 11.5 %
+    assert r.loc["a", "green_ratio"] == pytest.approx(0.08) and r.loc["a", "JX-G1"] == "pass" and "JX-G1" in r.loc["a", "met_through_park"]  # park (8 + 15) / 2 = 11.5 %
     assert r.loc["c", "JX-G1"] == "missing" and r.loc["c", "passes"]  # missing counts as pass for JX-G1
     assert r.loc["a", "JX-T1"] == "pass" and r.loc["b", "JX-T1"] == "fail" and r.loc["c", "JX-T1"] == ""
     assert "land term 40 years > 30 years" in r.loc["b", "reasons"] and "at most 30 years" in r.loc["b", "fix"]
@@ -163,7 +163,7 @@ def test_mixed_use_on_the_sample_city(sample_parcels, tmp_path):
     p = res.parcels
     assert p.index.equals(sample_parcels.index)
     assert int(p["mixed_use"].sum()) == 70 and int((p["JX-M1"] == "fail").sum()) == 23  # sample_data/README.md
-    assert p["passes_by_balance"].any() and (p["JX-F1"] == "pass (park)").any()
+    assert p["passes_by_balance"].any() and p["met_through_park"].str.contains("JX-F1").any()
     assert "宝安3号工业区" in res.parks.index
     res.to_file(tmp_path / "mu.gpkg")
     assert len(gpd.read_file(tmp_path / "mu.gpkg", layer="parks")) == len(res.parks)
@@ -182,7 +182,7 @@ def test_project_tiers_at_their_boundaries():
         "tax_wan": [1_500, 1_500, 2_000, 2_000, 2_000, 1_000],
         "land_area_m2": [area, area * 1.25 + 1, area, area, area, area],
     })
-    r = check_projects(p).set_index("project_id")
+    r = check_projects(p).projects.set_index("project_id")
     assert r.loc["exact", "tier"] == "province"  # 5亿 (含), 500 万元/亩, 15 万元/亩 exactly
     assert r.loc["exact", "investment_wan_per_mu"] == pytest.approx(500)
     assert r.loc["small-intensity", "tier"] == "none" and r.loc["small-intensity", "GZ-Q2"] == "fail"
@@ -194,7 +194,7 @@ def test_project_tiers_at_their_boundaries():
 
 def test_projects_from_chinese_columns_in_yi_and_missing_land():
     p = pd.DataFrame({"项目名称": ["甲"], "投资额(亿元)": [6.0], "税收": [3_000.0], "用地面积": [100_000.0]})
-    r = check_projects(p)
+    r = check_projects(p).projects
     assert r.loc[0, "project_id"] == "甲" and r.loc[0, "investment_wan"] == 60_000 and r.loc[0, "tier"] == "province"
     with pytest.raises(InputError, match="no land area"):
         check_projects(pd.DataFrame({"investment_wan": [1.0]}))
@@ -206,7 +206,7 @@ def test_projects_from_chinese_columns_in_yi_and_missing_land():
 
 def test_projects_from_polygons_keep_geometry():
     p = make_parcels([{"parcel_id": "A", "box": (0, 0, 100, 100), "investment_wan": 6_000, "tax_wan": 30}])
-    r = check_projects(p)
+    r = check_projects(p).projects
     assert isinstance(r, gpd.GeoDataFrame) and r.loc[0, "land_area_m2"] == pytest.approx(10_000) and r.loc[0, "tier"] == "city"
 
 
@@ -215,30 +215,31 @@ def test_projects_from_polygons_keep_geometry():
 
 
 def test_screening_on_the_sample_city(sample_parcels):
-    s = screen_enterprises(sample_parcels)
+    s = check_enterprises(sample_parcels)
     p = s.parcels
     # sample_data/README.md: 155 × 证照齐全 = 否, 166 × 安全隐患 = 是, 85 × 高污染 = 是, 142 × 高能耗 = 是
-    assert [(p[c] == "yes").sum() for c in ("SZE-1", "SZE-2", "SZE-3", "SZE-4")] == [155, 166, 85, 142]
-    flagged = p["low_end"].to_numpy()
+    assert [(p[c] == "fail").sum() for c in ("SZE-1", "SZE-2", "SZE-3", "SZE-4")] == [155, 166, 85, 142]
+    flagged = (p["status"] == "fail").to_numpy()
     assert p["freed_m2"].sum() == pytest.approx(sample_parcels.loc[flagged, "floor_area_m2"].sum())
-    assert not p.loc[~p["screened"], "low_end"].any() and int(p["screened"].sum()) == 3546
+    assert (p.loc[~p["screened"], "status"] == "").all() and int(p["screened"].sum()) == 3546
+    assert (p["passes"] == (p["screened"] & ~flagged)).all()
     t = s.targets
     assert t.loc["SZE-T13", "target_m2"] == 5e6 and t.loc["SZE-T15", "target_m2"] == 7.5e6
     assert not t["passes"].any() and t.loc["SZE-T15", "shortfall_m2"] == pytest.approx(7.5e6 - p["freed_m2"].sum())
-    assert "无证无照" in p.loc[p["SZE-1"] == "yes", "grounds"].iloc[0]
-    assert s.by_district["low_end"].sum() == flagged.sum()
+    assert "无证无照" in p.loc[p["SZE-1"] == "fail", "grounds"].iloc[0]
+    assert s.by_district["flagged"].sum() == flagged.sum()
 
 
 def test_screening_target_exactly_met_passes_and_missing_flags():
     p = make_parcels([{"parcel_id": "a", "box": (0, 0, 100, 100), "licensed": False, "floor_area_m2": 3_000_000},
                       {"parcel_id": "b", "box": (100, 0, 200, 100), "licensed": True, "safety_hazard": True, "floor_area_m2": 2_000_000},
                       {"parcel_id": "c", "box": (200, 0, 300, 100), "licensed": True, "safety_hazard": False, "floor_area_m2": 9e9}])
-    s = screen_enterprises(p)
-    assert s.parcels["low_end"].tolist() == [True, True, False]
+    s = check_enterprises(p)
+    assert s.parcels["status"].tolist() == ["fail", "fail", "pass"]
     assert s.targets.loc["SZE-T13", "passes"] and s.targets.loc["SZE-T13", "share"] == pytest.approx(1.0)
     assert (s.parcels["SZE-3"] == "missing").all() and any(pr.code == "missing_flag" for pr in s.problems)
     with pytest.raises(InputError, match="none of the enterprise flag columns"):
-        screen_enterprises(make_parcels([{"parcel_id": "x", "box": (0, 0, 1, 1)}]))
+        check_enterprises(make_parcels([{"parcel_id": "x", "box": (0, 0, 1, 1)}]))
 
 
 # ---------------------------------------------------------------------------------------
@@ -250,20 +251,20 @@ def test_benchmarks_exactly_met_and_per_area_groups():
     big = {"output_wan": 5.4e6, "value_added_wan": 1.65e6, "tax_wan": 3e5, "energy_tce": 0.113 * 1.65e6}
     p = make_parcels([{"parcel_id": "a", "box": (0, 0, 1000, 1000), "park": "A", **big},
                       {"parcel_id": "b", "box": (2000, 0, 3000, 1000), "park": "B", **{k: v / 2 for k, v in big.items()}}])
-    t = benchmark_table(p, by="park")
-    assert t.loc["A", ["HTP-O1_meets", "HTP-V1_meets", "HTP-T1_meets", "HTP-E1_meets"]].all()
+    t = check_benchmarks(p, by="park").groups
+    assert (t.loc["A", ["HTP-O1", "HTP-V1", "HTP-T1", "HTP-E1"]] == "pass").all() and t.loc["A", "passes"]
     assert t.loc["A", "output_yi_per_km2"] == pytest.approx(540) and t.loc["A", "gap"] == ""
-    assert not t.loc["B", "HTP-O1_meets"] and t.loc["B", "HTP-O1_pct"] == pytest.approx(0.5)
-    assert t.loc["B", "HTP-E1_meets"]  # the same energy intensity
+    assert t.loc["B", "HTP-O1"] == "fail" and t.loc["B", "HTP-O1_pct"] == pytest.approx(0.5)
+    assert t.loc["B", "HTP-E1"] == "pass" and t.loc["B", "status"] == "fail"  # the same energy intensity
     assert "50% of 540.0 亿元/km2" in t.loc["B", "gap"]
     assert t.loc["(all)", "land_km2"] == pytest.approx(2.0)
     areas = gpd.GeoDataFrame({"name": ["west"]}, geometry=[shapely.box(X0 - 10, Y0 - 10, X0 + 1500, Y0 + 1500)], crs=CRS)
-    t2 = benchmark_table(p, by=areas)
+    t2 = check_benchmarks(p, by=areas).groups
     assert t2.index.tolist() == ["west", "(all)"] and t2.loc["west", "parcels"] == 1
 
 
 def test_benchmarks_for_zones_of_a_run(sample_result):
-    t = benchmark_table(sample_result, by="zone")
+    t = check_benchmarks(sample_result, by="zone").groups
     assert {"retain_upgrade", "land_consolidation", "(all)"} <= set(t.index)
     assert t.loc["retain_upgrade", "output_yi_per_km2"] > t.loc["land_consolidation", "output_yi_per_km2"]
 
@@ -273,25 +274,27 @@ def test_benchmarks_for_zones_of_a_run(sample_result):
 
 
 def test_short_leases_in_retained_areas(sample_result):
-    r = short_leases(sample_result)
+    r = check_leases(sample_result).parcels
     z = sample_result.parcels["zone"].to_numpy()
     lease = sample_result.parcels["lease_years"].to_numpy()
     want = (z == "retain_upgrade") & (lease < 5)
-    assert r["short_lease"].to_numpy().tolist() == want.tolist()
+    short = r["status"] == "fail"
+    assert short.to_numpy().tolist() == want.tolist()
     assert (r.loc[z != "retain_upgrade", "status"] == "").all()
-    assert "SZ-L1: lease" in r.loc[r["short_lease"], "fix"].iloc[0]
-    assert short_leases(sample_result, min_years=3)["short_lease"].sum() < want.sum()
-    assert short_leases(sample_result, overrides={"SZ-L1": 3})["short_lease"].sum() == short_leases(sample_result, min_years=3)["short_lease"].sum()
+    assert "SZ-L1: lease" in r.loc[short, "fix"].iloc[0]
+    n3 = int((check_leases(sample_result, min_years=3).parcels["status"] == "fail").sum())
+    assert n3 < want.sum()
+    assert int((check_leases(sample_result, overrides={"SZ-L1": 3}).parcels["status"] == "fail").sum()) == n3
 
 
 def test_short_leases_needs_lease_and_zone_columns():
     p = make_parcels([{"parcel_id": "a", "box": (0, 0, 1, 1), "zone": "retain_upgrade"}])
     with pytest.raises(InputError, match="no lease column"):
-        short_leases(p)
+        check_leases(p)
     with pytest.raises(InputError, match=r"run zoning\.run"):
-        short_leases(make_parcels([{"parcel_id": "a", "box": (0, 0, 1, 1), "lease_years": 2}]))
-    at = short_leases(make_parcels([{"parcel_id": "a", "box": (0, 0, 1, 1), "zone": "retain_upgrade", "lease_years": 5}]))
-    assert at.loc[0, "status"] == "ok"  # exactly 5 years
+        check_leases(make_parcels([{"parcel_id": "a", "box": (0, 0, 1, 1), "lease_years": 2}]))
+    at = check_leases(make_parcels([{"parcel_id": "a", "box": (0, 0, 1, 1), "zone": "retain_upgrade", "lease_years": 5}])).parcels
+    assert at.loc[0, "status"] == "pass"  # exactly 5 years
 
 
 # ---------------------------------------------------------------------------------------
@@ -304,24 +307,86 @@ def test_cli_policy_commands(cli, tmp_path):
     res = run(cli, ["check-mixed-use", parcels, "-o", str(tmp_path / "mu.gpkg")])
     assert res.exit_code == 1 and "JX-M1" in res.output and "23 fail" in res.output, res.output
     assert run(cli, ["check-mixed-use", parcels, "-o", str(tmp_path / "mu.gpkg"), "--exit-zero", "-q"]).exit_code == 0
-    res = run(cli, ["screen-enterprises", parcels, "-o", str(tmp_path / "se.gpkg")])
+    res = run(cli, ["check-enterprises", parcels, "-o", str(tmp_path / "se.gpkg")])
     assert res.exit_code == 0 and "SZE-T13" in res.output and "龙岗区" in res.output, res.output
-    res = run(cli, ["benchmark", parcels, "--by", "park", "-o", str(tmp_path / "bm.csv")])
+    res = run(cli, ["check-benchmarks", parcels, "--by", "park", "-o", str(tmp_path / "bm.csv")])
     assert res.exit_code == 0 and "HTP-O1" in res.output and (tmp_path / "bm.csv").exists(), res.output
     projects = tmp_path / "projects.csv"
     pd.DataFrame({"项目名称": ["甲", "乙"], "投资额(亿元)": [6, 0.1], "税收": [3000, 10], "用地面积": [100_000, 5_000]}).to_csv(projects, index=False, encoding="gb18030")
     res = run(cli, ["check-projects", str(projects), "-o", str(tmp_path / "pr.csv")])
     assert res.exit_code == 1 and "province" in res.output and "乙" in res.output, res.output
     assert pd.read_csv(tmp_path / "pr.csv")["tier"].tolist() == ["province", "none"]
-    res = run(cli, ["benchmark", parcels, "--by", "no_such_column"])
+    res = run(cli, ["check-benchmarks", parcels, "--by", "no_such_column"])
     assert res.exit_code == 2 and "no_such_column" in res.output
+    # the names before 0.2 still run, with a note
+    res = run(cli, ["benchmark", parcels, "--by", "park"])
+    assert res.exit_code == 0 and "HTP-O1" in res.output and "is now `zoning check-benchmarks`" in res.output
 
 
 def test_cli_short_leases_from_a_classify_output(cli, tmp_path, sample_result):
     path = tmp_path / "zones.gpkg"
     sample_result.to_file(path)
-    res = CliRunner().invoke(cli, ["short-leases", str(path), "-o", str(tmp_path / "short.csv")])
+    res = CliRunner().invoke(cli, ["check-leases", str(path), "-o", str(tmp_path / "short.csv")])
     assert res.exit_code == 0, res.output
-    n = int(short_leases(sample_result)["short_lease"].sum())
+    n = int((check_leases(sample_result).parcels["status"] == "fail").sum())
     assert f"{n} of" in res.output and len(pd.read_csv(tmp_path / "short.csv")) == n
     assert np.isfinite(n)
+
+
+# ---------------------------------------------------------------------------------------
+# one shape for every check (issue 8, item 3)
+
+
+def _all_checks(sample_parcels, sample_result):
+    old = zoning.read_blocks(zoning.datasets.get_path("blocks"))
+    new = zoning.read_blocks(zoning.datasets.get_path("blocks_revised"))
+    projects = pd.DataFrame({"project_id": ["A", "B"], "investment_wan": [80_000, 10], "tax_wan": [3_000, 1],
+                             "land_area_m2": [100_000, 1_000]})
+    return [zoning.check_blocks(sample_parcels, old), zoning.check_balance(old, new), check_mixed_use(sample_parcels),
+            check_projects(projects), check_enterprises(sample_parcels), check_benchmarks(sample_parcels, by="park"),
+            check_leases(sample_result)]
+
+
+def test_every_check_returns_a_check_result_of_one_shape(sample_parcels, sample_result, tmp_path):
+    from zoning.checks import CheckResult
+    from zoning.errors import Problem
+
+    for res in _all_checks(sample_parcels, sample_result):
+        name = type(res).__name__
+        assert isinstance(res, CheckResult), name
+        assert res.rules.pack.name in repr(res) and res.rules.pack.name in res.summary(), name
+        assert all(isinstance(p, Problem) for p in res.problems), name
+        layers = res.layers()
+        assert layers and all(isinstance(v, pd.DataFrame) for v in layers.values()), name
+        main = next(iter(layers.values()))
+        if "status" in main.columns:
+            assert set(main["status"].astype(str)) <= {"pass", "fail", "missing", ""}, name
+            assert main["passes"].dtype == bool, name
+        assert isinstance(res.passed, bool) and "<" in res._repr_html_(), name
+        out = res.to_file(tmp_path / f"{name}.gpkg")
+        import pyogrio
+
+        assert sorted(n for n, _ in pyogrio.list_layers(out)) == sorted(layers), name
+
+
+def test_old_names_are_deprecated_aliases_that_still_work(sample_parcels, sample_result):
+    old = zoning.read_blocks(zoning.datasets.get_path("blocks"))
+    new = zoning.read_blocks(zoning.datasets.get_path("blocks_revised"))
+    with pytest.warns(FutureWarning, match="check_balance"):
+        bal = zoning.block_balance(old, new)
+    assert bal.districts["balanced"].equals(bal.districts["passes"])
+    with pytest.warns(FutureWarning, match="check_enterprises"):
+        e = zoning.screen_enterprises(sample_parcels)
+    assert (e.parcels["low_end"] == (e.parcels["status"] == "fail")).all()
+    with pytest.warns(FutureWarning, match="check_benchmarks"):
+        t = zoning.benchmark_table(sample_parcels, by="park")
+    assert isinstance(t, pd.DataFrame) and "HTP-T1_meets" in t.columns
+    with pytest.warns(FutureWarning, match="check_leases"):
+        s = zoning.short_leases(sample_result)
+    assert set(s["status"]) <= {"short", "ok", "missing", ""} and "short_lease" in s.columns
+    with pytest.warns(FutureWarning, match="BalanceCheck"):
+        assert zoning.BlockBalance is zoning.BalanceCheck
+    projects = pd.DataFrame({"project_id": ["A"], "investment_wan": [80_000], "tax_wan": [3_000], "land_area_m2": [100_000]})
+    res = check_projects(projects)
+    with pytest.warns(FutureWarning, match=r"use \.projects"):
+        assert res["tier"].tolist() == ["province"]  # DataFrame access, as before 0.2

@@ -98,7 +98,7 @@ def _mixed_use_path(thr_scale: float) -> bool:
 def _project_path(thr_scale: float) -> bool:
     """GZ-Q1 (investment ≥ threshold) for a project investing exactly 60,000 万元."""
     projects = pd.DataFrame({"project": ["p"], "investment_wan": [60_000.0], "tax_wan": [5_000.0], "land_area_m2": [60_000.0]})
-    t = zoning.check_projects(projects, overrides={"GZ-Q1": 60_000.0 * thr_scale / 1e4})
+    t = zoning.check_projects(projects, overrides={"GZ-Q1": 60_000.0 * thr_scale / 1e4}).projects
     return t["GZ-Q1"].iloc[0] == "pass"
 
 

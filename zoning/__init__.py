@@ -5,7 +5,7 @@ The public API, in pipeline order::
     read_parcels → validate_parcels → compute_indicators → classify → form_zones → explain
     run()  chains them and returns a ZoningResult
     calibrate, sensitivity, compare   scenarios on cached stages (zoning.scenarios)
-    check_blocks, block_balance, check_mixed_use, …   policy checks on parcels and blocks
+    check_blocks, check_balance, check_mixed_use, …   policy checks, each returning a CheckResult
     plot_zones, rasterize_zones, ZoningResult.to_report   maps, rasters, reports
 
 Rule packs (policy as data): ``load_rules``, ``available_rules``.
@@ -30,7 +30,7 @@ _API: dict[str, str] = {
                      "TextEncodingWarning", "ValidationError", "ZoningError", "ZoningWarning"], "zoning.errors"),
     "ZONES": "zoning.units",
     # read
-    **dict.fromkeys(["read_parcels", "read_blocks", "standardise_parcels"], "zoning.io.read"),
+    **dict.fromkeys(["read_parcels", "read_blocks", "read_table", "standardise_parcels"], "zoning.io.read"),
     "parse_landuse": "zoning.io.landuse",
     **dict.fromkeys(["choose_metric_crs", "ensure_metric_crs", "gcj02_to_wgs84", "wgs84_to_gcj02"], "zoning.io.crs"),
     # stages
@@ -46,13 +46,17 @@ _API: dict[str, str] = {
     # rule packs
     **dict.fromkeys(["available_rules", "load_rules", "render_rules", "rules_table"], "zoning.rules"),
     # policy checks
+    "CheckResult": "zoning.checks._result",
     **dict.fromkeys(["BlockCheck", "check_blocks"], "zoning.checks.blocks"),
-    **dict.fromkeys(["BlockBalance", "block_balance"], "zoning.checks.balance"),
+    **dict.fromkeys(["BalanceCheck", "check_balance", "block_balance"], "zoning.checks.balance"),
     **dict.fromkeys(["MixedUseCheck", "check_mixed_use"], "zoning.checks.mixed_use"),
-    "check_projects": "zoning.checks.projects",
-    **dict.fromkeys(["EnterpriseScreening", "screen_enterprises"], "zoning.checks.enterprises"),
-    "benchmark_table": "zoning.checks.benchmarks",
-    "short_leases": "zoning.checks.leases",
+    **dict.fromkeys(["ProjectCheck", "check_projects"], "zoning.checks.projects"),
+    **dict.fromkeys(["EnterpriseCheck", "check_enterprises", "screen_enterprises"], "zoning.checks.enterprises"),
+    **dict.fromkeys(["BenchmarkCheck", "check_benchmarks", "benchmark_table"], "zoning.checks.benchmarks"),
+    **dict.fromkeys(["LeaseCheck", "check_leases", "short_leases"], "zoning.checks.leases"),
+    **dict.fromkeys(["FirmEvaluation", "evaluate_firms"], "zoning.checks.firms"),
+    **dict.fromkeys(["LowEfficiencyCheck", "check_low_efficiency"], "zoning.checks.low_efficiency"),
+    **dict.fromkeys(["TargetProgress", "check_progress"], "zoning.checks.progress"),
     # scenarios
     **dict.fromkeys(["CachedStages", "Calibration", "Comparison", "Sensitivity", "calibrate", "compare", "sensitivity",
                      "threshold_explorer"], "zoning.scenarios"),
@@ -68,7 +72,19 @@ _SUBMODULES = {"datasets", "synthetic", "units", "errors", "rules", "io", "stage
 __all__ = sorted([*_API, "datasets"])
 
 
+#: deprecated class names (the functions warn when called) -> the new name
+_DEPRECATED = {"BlockBalance": ("zoning.checks.balance", "BalanceCheck"),
+               "EnterpriseScreening": ("zoning.checks.enterprises", "EnterpriseCheck")}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        import warnings
+
+        mod_name, new = _DEPRECATED[name]
+        warnings.warn(f"zoning.{name} is deprecated; use zoning.{new} (the old name will be removed in 0.3)",
+                      FutureWarning, stacklevel=2)
+        return getattr(importlib.import_module(mod_name), new)
     mod = _API.get(name)
     if mod is not None:
         value = getattr(importlib.import_module(mod), name)
@@ -91,13 +107,17 @@ _compat.install()
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from zoning import datasets
-    from zoning.checks.balance import BlockBalance, block_balance
-    from zoning.checks.benchmarks import benchmark_table
+    from zoning.checks._result import CheckResult
+    from zoning.checks.balance import BalanceCheck, block_balance, check_balance
+    from zoning.checks.benchmarks import BenchmarkCheck, benchmark_table, check_benchmarks
     from zoning.checks.blocks import BlockCheck, check_blocks
-    from zoning.checks.enterprises import EnterpriseScreening, screen_enterprises
-    from zoning.checks.leases import short_leases
+    from zoning.checks.enterprises import EnterpriseCheck, check_enterprises, screen_enterprises
+    from zoning.checks.firms import FirmEvaluation, evaluate_firms
+    from zoning.checks.leases import LeaseCheck, check_leases, short_leases
+    from zoning.checks.low_efficiency import LowEfficiencyCheck, check_low_efficiency
     from zoning.checks.mixed_use import MixedUseCheck, check_mixed_use
-    from zoning.checks.projects import check_projects
+    from zoning.checks.progress import TargetProgress, check_progress
+    from zoning.checks.projects import ProjectCheck, check_projects
     from zoning.errors import (
         CRSWarning,
         DataRepairWarning,
@@ -112,7 +132,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     )
     from zoning.io.crs import choose_metric_crs, ensure_metric_crs, gcj02_to_wgs84, wgs84_to_gcj02
     from zoning.io.landuse import parse_landuse
-    from zoning.io.read import read_blocks, read_parcels, standardise_parcels
+    from zoning.io.read import read_blocks, read_parcels, read_table, standardise_parcels
     from zoning.outputs._fonts import cjk_style, register_font, show_versions
     from zoning.outputs.interactive import explore
     from zoning.outputs.plotting import plot_blocks, plot_zones, save_map

@@ -2,7 +2,7 @@
 
 >>> from zoning import datasets
 >>> sorted(datasets.available())
-['blocks', 'blocks_revised', 'districts', 'height', 'parcels']
+['blocks', 'blocks_revised', 'districts', 'firms', 'height', 'parcels']
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ _FILES = {
     "blocks": "sample_city_blocks.gpkg",
     "blocks_revised": "sample_city_blocks_revised.gpkg",
     "height": "sample_city_height.tif",
+    "firms": "sample_city_firms.csv",
 }
 
 
@@ -41,8 +42,9 @@ def get_path(name: str) -> Path:
     name
         One of :func:`available`: ``parcels`` (≈4,000 parcels, Chinese column names, EPSG:4547),
         ``districts`` (Shenzhen's real district boundaries), ``blocks`` / ``blocks_revised``
-        (industrial blocks 工业产业区块, before and after a revision) and ``height`` (a
-        building-height GeoTIFF).
+        (industrial blocks 工业产业区块, before and after a revision), ``height`` (a
+        building-height GeoTIFF) and ``firms`` (firm records on the parcels, for the per-mu
+        evaluation: ``zoning.read_table(get_path("firms"))``).
 
     Examples
     --------

@@ -12,7 +12,6 @@ import pandas as pd
 import shapely
 
 from zoning.errors import (
-    CRSWarning,
     DataRepairWarning,
     InputError,
     Problem,
@@ -47,6 +46,22 @@ def _load(rules: Any, overrides: Mapping[str, Any] | None, section: str, what: s
                f"packs that can: {', '.join(having) or 'none'}")
         raise RulePackError(msg)
     return pack
+
+
+def newest_pack(section: str) -> str:
+    """The packaged pack with a ``[section]`` that took effect last (the default of a check).
+
+    >>> newest_pack("mixed_use")
+    'jiaxing-2024'
+    """
+    from zoning.rules import available_rules, load_rules
+
+    packs = [load_rules(n) for n in available_rules()]
+    having = [p for p in packs if getattr(p, section) is not None]
+    if not having:
+        msg = f"no packaged rule pack has [{section}] rules"
+        raise RulePackError(msg)
+    return max(having, key=lambda p: (p.pack.effective, p.pack.name)).pack.name
 
 
 def _section(pack: RulePack, section: str, field_name: str) -> Criterion:
@@ -372,18 +387,13 @@ def _prepare_blocks(blocks: Any, crs: Any, problems: list[Problem], *, what: str
     if len(blocks) == 0:
         msg = f"the {what} layer has no rows: there is nothing to check"
         raise InputError(msg)
-    if blocks.crs is None:
-        msg = (f"the {what} have no CRS (no .prj or CRS metadata), so they cannot be laid over the parcels "
-               f"(which are in {crs.to_string() if crs is not None else 'an unknown CRS'}). Declare it: "
-               "zoning.read_blocks(path, source_crs='EPSG:4547') (CLI: --blocks-source-crs EPSG:4547) "
-               "or blocks.set_crs(...)")
-        raise InputError(msg)
-    if crs is not None and not blocks.crs.equals(crs):
-        text = (f"the {what} are in {blocks.crs.to_string()} and the parcels in {crs.to_string()}: "
-                f"the {what} were re-projected to {crs.to_string()}")
+    from zoning.io.crs import align_crs
+
+    blocks, text = align_crs(blocks, crs, what=what, onto="parcels", stacklevel=5,
+                             fix="zoning.read_blocks(path, source_crs='EPSG:4547') (CLI: --blocks-source-crs EPSG:4547) "
+                                 "or blocks.set_crs(...)")
+    if text is not None:
         problems.append(Problem("warning", "blocks_reprojected", text, "geometry", [], "give both layers the same CRS to silence this"))
-        warnings.warn(text, CRSWarning, stacklevel=4)
-        blocks = blocks.to_crs(crs)
     return blocks
 
 

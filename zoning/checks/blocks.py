@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -19,10 +19,9 @@ from zoning.errors import (
     Problem,
     ZoningWarning,
 )
-from zoning.units import M2_PER_MU
+from zoning.units import FAIL, M2_PER_MU, MISSING, NOT_TESTED, PASS
 
 if TYPE_CHECKING:  # pragma: no cover
-    import os
 
     from zoning.rules.schema import Criterion, RulePack
 from zoning.checks._common import (
@@ -36,11 +35,13 @@ from zoning.checks._common import (
     _codes,
     _columns_text,
     _compare,
+    _evaluate,
     _find_column,
     _fmt,
     _geoms,
     _load,
     _op,
+    _pct,
     _prepare_blocks,
     _rule,
     _section,
@@ -48,16 +49,18 @@ from zoning.checks._common import (
     _use_column,
     area_text,
     block_intersections,
+    newest_pack,
 )
+from zoning.checks._result import CheckResult, text_table
 
 _BLOCK_COLUMNS = ["block_id", "district", "basis", "block_area_m2", "parcel_land_m2", "unparcelled_m2",
                   "industrial_area_m2", "industrial_share", "industrial_share_of_parcel_land", "n_parcels",
                   "criterion", "threshold", "passes", "status", "shortfall_m2", "shortfall_mu", "drivers", "fix"]
 
 
-@dataclass
-class BlockCheck:
-    """Result of :func:`check_blocks`.
+@dataclass(repr=False, kw_only=True)
+class BlockCheck(CheckResult):
+    """Result of :func:`check_blocks` (a :class:`~zoning.checks.CheckResult`).
 
     Attributes
     ----------
@@ -68,15 +71,16 @@ class BlockCheck:
         ``industrial_share`` (of the block area, 0–1; NaN for a block without geometry),
         ``industrial_share_of_parcel_land``, ``n_parcels``, ``criterion`` (e.g.
         ``"GZ-B1 ≥ 55.0%"``), ``threshold``, ``passes``, ``status`` (``pass`` / ``fail`` /
-        ``no geometry``), ``shortfall_m2`` and ``shortfall_mu`` (industrial land missing to
-        reach the threshold), ``drivers`` (the largest non-industrial parcels inside) and
-        ``fix``.
+        ``missing`` — a block without geometry), ``shortfall_m2`` and ``shortfall_mu``
+        (industrial land missing to reach the threshold), ``drivers`` (the largest
+        non-industrial parcels inside) and ``fix``.
     districts
         Indexed by district: ``planned_industrial_m2`` (industrial land on the basis used),
         ``inside_blocks_m2`` (of it inside blocks, counted once where blocks overlap),
         ``coverage``, ``threshold``, ``passes``, ``shortfall_m2``, ``shortfall_mu``,
         ``outside_parcels`` / ``outside_m2`` (industrial parcels wholly outside every block),
-        ``largest_outside``, ``blocks``, ``blocks_failing``, ``status``, ``fix``, ``basis``,
+        ``largest_outside``, ``blocks``, ``blocks_failing``, ``status`` (``pass`` / ``fail``,
+        ``""`` — not tested — for a district without industrial land), ``fix``, ``basis``,
         ``criterion``.
     parcels
         Aligned to the parcel index: ``parcel_id``, ``district``, ``land_class``,
@@ -87,33 +91,50 @@ class BlockCheck:
     rules, basis
         The rule pack (after overrides) and the land-use basis, ``"planned_use"`` or
         ``"current_use"``.
+    rules_chosen_by_default
+        True when no pack was named and :func:`check_blocks` took the newest block pack.
     problems
         What the inputs needed (re-projection, repairs, overlapping or empty blocks) and notes
         (parcels outside every block), as :class:`~zoning.Problem` objects.
     """
 
+    title: ClassVar[str] = "Industrial blocks"
     blocks: gpd.GeoDataFrame
     districts: pd.DataFrame
     parcels: gpd.GeoDataFrame
-    rules: RulePack
     basis: str
-    problems: list[Problem] = field(default_factory=list)
+    rules_chosen_by_default: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    #: the city-level floor on industrial land's share of construction land, when the pack has one
+    city: pd.DataFrame | None = None
 
     @property
     def criteria(self) -> pd.DataFrame:
         """The thresholds used: code, name, test, status and source (one row per criterion)."""
         return _criteria_table(self.rules, "blocks")
 
+    def layers(self) -> dict[str, pd.DataFrame]:
+        """``blocks``, ``districts``, ``parcels`` and ``criteria``."""
+        out = {"blocks": self.blocks, "districts": self.districts, "parcels": self.parcels, "criteria": self.criteria}
+        if self.city is not None:
+            out["city"] = self.city
+        return out
+
+    @property
+    def passed(self) -> bool:
+        """Every block and every district passes (and the city floor, when the pack has one)."""
+        city = self.city is None or bool(self.city["passes"].all())
+        return bool(self.blocks["passes"].all() and self.districts["passes"].all()) and city
+
     def summary(self, *, max_rows: int = 10) -> str:
-        """A readable account: failing blocks and districts with observed, threshold and fix.
+        """A readable account: the pack, the rules, blocks and districts with observed, threshold and fix.
 
         Examples
         --------
         >>> import zoning
         >>> check = zoning.check_blocks(
         ...     zoning.read_parcels(zoning.datasets.get_path("parcels")),
-        ...     zoning.read_blocks(zoning.datasets.get_path("blocks")))
+        ...     zoning.read_blocks(zoning.datasets.get_path("blocks")), rules="guangzhou-2023")
         >>> print(check.summary().splitlines()[0])
         Industrial blocks checked against guangzhou-2023 (planned use; industrial land: M, M0, M1, M2, M3, W, W1, W2, W3)
         """
@@ -123,46 +144,71 @@ class BlockCheck:
         cd = _section(pack, "blocks", "min_district_coverage")
         basis = self.basis.replace("_use", " use")
         lines = [f"Industrial blocks checked against {pack.pack.name} ({basis}; industrial land: {', '.join(_codes(ind))})"]
+        from zoning.rules.render import pack_line
+
+        lines.append(f"  {pack_line(pack)}")
+        if self.rules_chosen_by_default:
+            lines.append("  (no pack named: the newest pack with block rules was used; choose one with rules=… / --rules)")
+        lines.append(f"  block rule: {_rule(cb)} — {cb.name_zh} ({cb.status}; {_short_source(cb.source)})")
+        br = pack.blocks
+        if br is not None and br.tiers:
+            for t_name, code in br.tiers.items():
+                tc = pack.criterion(code)
+                lines.append(f"    {t_name} blocks ({br.tier_column}): {_rule(tc)} — {tc.name_zh} ({tc.status})")
+        lines.append(f"  district rule: {_rule(cd)} — {cd.name_zh} ({cd.status}; {_short_source(cd.source)})")
         n_fail = int((b["status"] == "fail").sum())
-        n_empty = int((b["status"] == "no geometry").sum())
-        lines.append(f"{len(b)} blocks: {int(b['passes'].sum())} pass, {n_fail} fail {cb.code} "
-                     f"({cb.name_en} {_op(cb)} {_fmt(cb, _thr(cb))})" + (f", {n_empty} without geometry" if n_empty else ""))
+        n_empty = int((b["status"] == "missing").sum())
+        rule_text = (f"their tier's share ({', '.join(f'{t} {c}' for t, c in br.tiers.items())})" if br is not None and br.tiers
+                     else f"{cb.code} ({cb.name_en} {_op(cb)} {_fmt(cb, _thr(cb))})")
+        lines.append(f"{len(b)} blocks: {int(b['passes'].sum())} pass, {n_fail} fail {rule_text}"
+                     + (f", {n_empty} without geometry" if n_empty else ""))
+        shown = b.assign(_o=(b["status"] == "pass").astype(int)).sort_values(["_o", "block_id"]).head(max_rows)
+        rows = [[r["block_id"], "" if pd.isna(r["district"]) else str(r["district"]),
+                 "—" if pd.isna(r["block_area_m2"]) else f"{r['block_area_m2'] / 1e4:,.1f}",
+                 "—" if pd.isna(r["industrial_area_m2"]) else f"{r['industrial_area_m2'] / 1e4:,.1f}",
+                 _pct(r["industrial_share"]), r["status"], f"{r['shortfall_mu']:,.0f}" if r["shortfall_mu"] > 0 else ""]
+                for _, r in shown.iterrows()]
+        lines += text_table(rows, ["block", "district", "area ha", "industrial ha", "share", "status", "short 亩"], {2, 3, 4, 6})
+        if len(b) > len(shown):
+            lines.append(f"  … {len(b) - len(shown)} more blocks (see .blocks / the blocks layer)")
         bad = b[b["status"] != "pass"].sort_values("industrial_share", na_position="last")
         for _, r in bad.head(max_rows).iterrows():
-            where = f" {r['district']}" if pd.notna(r["district"]) and r["district"] else ""
-            lines.append(f"  {r['block_id']}{where}: {r['fix']}")
+            lines.append(f"  {r['block_id']}: {r['fix']}")
         if len(bad) > max_rows:
             lines.append(f"  … {len(bad) - max_rows} more (see .blocks)")
         lines.append(f"{len(d)} district(s): {int(d['passes'].sum())} pass, {int((~d['passes']).sum())} fail {cd.code} "
                      f"({cd.name_en} {_op(cd)} {_fmt(cd, _thr(cd))})")
+        rows = [[str(k), f"{r['planned_industrial_m2'] / 1e6:,.2f}", f"{r['inside_blocks_m2'] / 1e6:,.2f}", _pct(r["coverage"]),
+                 r["status"], f"{r['shortfall_mu']:,.0f}" if r["shortfall_mu"] > 0 else "", str(int(r["outside_parcels"])),
+                 f"{r['blocks_failing']}/{r['blocks']}"] for k, r in d.iterrows()]
+        lines += text_table(rows, ["district", "industrial km²", "in blocks km²", "coverage", "status", "short 亩",
+                                   "parcels outside", "blocks failing"], {1, 2, 3, 5, 6, 7})
         for name, r in d[~d["passes"]].iterrows():
             lines.append(f"  {name}: {r['fix']}")
+        if self.city is not None:
+            r = self.city.iloc[0]
+            lines.append(f"City: industrial land {area_text(r['industrial_m2'])} of {area_text(r['construction_m2'])} construction land "
+                         f"= {_pct(r['share'])}, {r['criterion']}: {r['status']}")
         p = self.parcels
+        if br is not None and br.new_inside_blocks is not None and br.new_inside_blocks in p.columns:
+            st = p[br.new_inside_blocks]
+            if (st != "").any():
+                lines.append(f"New industrial land ({br.new_inside_blocks}): {int((st != '').sum())} parcel(s) supplied since the rule, "
+                             f"{int((st == 'fail').sum())} mostly outside every block")
         out = p["industrial"] & p["outside_blocks"]
         lines.append(f"{int(out.sum())} industrial parcel(s), {area_text(float(p.loc[out, 'land_area_m2'].sum()))}, lie outside "
                      f"every block; {int(p['straddles'].sum())} parcel(s) cross a block edge and were clipped.")
-        for pr in self.problems:
-            if pr.severity != "info":
-                lines.append(f"{pr.severity}: {pr.message}")
+        lines += self._notes()
         return "\n".join(lines)
-
-    def to_file(self, path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
-        """Write GeoPackage layers ``blocks``, ``districts``, ``parcels`` and ``criteria``."""
-        from zoning.io.write import write_layers
-
-        return write_layers({"blocks": self.blocks, "districts": self.districts.reset_index(),
-                             "parcels": self.parcels, "criteria": self.criteria.reset_index()},
-                            path, overwrite=overwrite)
 
     def __repr__(self) -> str:
         b, d = self.blocks, self.districts
         return (f"BlockCheck({self.rules.pack.name}, {self.basis}: {len(b)} blocks, {int(b['passes'].sum())} pass; "
                 f"{len(d)} districts, {int(d['passes'].sum())} pass)")
 
-    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
-        cols = ["block_id", "district", "industrial_share", "threshold", "passes", "shortfall_mu", "fix"]
-        return (f"<p>{self.summary().splitlines()[0]}</p>" + self.blocks[cols].to_html(index=False)
-                + self.districts.drop(columns=["basis", "criterion"]).to_html())
+
+def _short_source(source: str) -> str:
+    return source.split(":")[0].split("；")[0].strip()
 
 
 def _criteria_table(pack: RulePack, section: str) -> pd.DataFrame:
@@ -186,7 +232,7 @@ def check_blocks(
     parcels: gpd.GeoDataFrame,
     blocks: gpd.GeoDataFrame,
     *,
-    rules: str | Path | RulePack = "guangzhou-2023",
+    rules: str | Path | RulePack | None = None,
     overrides: Mapping[str, Any] | None = None,
     use: str | None = None,
     id_column: str | None = None,
@@ -206,7 +252,9 @@ def check_blocks(
         column is kept in the output.
     rules
         A pack with ``[blocks]`` rules: ``"guangzhou-2023"`` (≥ 55 % per block, the 2023 draft),
-        ``"guangzhou-2024"`` (≥ 65 %), or a path.
+        ``"guangzhou-2024"`` (≥ 65 %), or a path. Default: the newest packaged pack with block
+        rules (by effective date); the result says which (``.rules``,
+        ``.rules_chosen_by_default`` and the second line of ``.summary()``).
     overrides
         Threshold overrides, e.g. ``{"GZ-B1": 0.6}`` or ``{"GZ-I1": "M,M0,M1,M2,M3"}`` to count
         only M0–M3 as industrial land.
@@ -229,7 +277,7 @@ def check_blocks(
     -------
     BlockCheck
         ``.blocks``, ``.districts``, ``.parcels`` (tables and map-ready layers), ``.rules``,
-        ``.basis``, ``.problems``, ``.summary()`` and ``.to_file(path)``.
+        ``.basis``, ``.problems``, ``.layers()``, ``.summary()`` and ``.to_file(path)``.
 
     Raises
     ------
@@ -265,7 +313,8 @@ def check_blocks(
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    pack = _load(rules, overrides, "blocks", "check industrial blocks")
+    by_default = rules is None
+    pack = _load(newest_pack("blocks") if rules is None else rules, overrides, "blocks", "check industrial blocks")
     br = pack.blocks
     assert br is not None
     basis = _use_column(use, br.use)
@@ -295,6 +344,18 @@ def check_blocks(
 
     lu = parse_landuse(gdf[basis])
     industrial = lu.code.isin(_codes(ind_c)).to_numpy(dtype=bool, na_value=False)
+    undetermined = np.zeros(n, dtype=bool)
+    if br.undetermined is not None and basis == "planned_use" and "current_use" in gdf.columns:
+        # 穗工信规字〔2020〕8号 第一条: land whose planned use is not yet determined (GZ-I2)
+        und_c = pack.criterion(br.undetermined)
+        cur = parse_landuse(gdf["current_use"]).code
+        undetermined = (lu.code.isna().to_numpy() & cur.isin(_codes(und_c)).to_numpy(dtype=bool, na_value=False))
+        if undetermined.any():
+            industrial = industrial | undetermined
+            problems.append(Problem("info", "undetermined_planned_use",
+                                    f"{undetermined.sum()} parcel(s) without a planned use count as industrial land through their current use "
+                                    f"({und_c.code}: {und_c.name_en}, {und_c.status})", basis, list(pid[undetermined]),
+                                    "fill in the planned use, or check with use='current_use'"))
     dist = _parcel_districts(gdf, pg, district_column, districts, problems)
 
     t1 = time.perf_counter()
@@ -335,10 +396,32 @@ def check_blocks(
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(barea > 0, ind_in / barea, np.nan)
         share_land = np.where(land_in > 0, ind_in / land_in, np.nan)
-    thr = _thr(share_c)
-    passes = _compare(share, share_c.op, thr)
+    # the block-share criterion of each block: its tier's (一级 / 二级 …) or the pack's one
+    block_crit = [share_c] * nb
+    tier = None
+    if br.tier_column:
+        if br.tier_column in blocks_in.columns:
+            tier = blocks_in[br.tier_column].astype("string").str.strip().fillna("").to_numpy(dtype=object)
+            unknown = sorted({t for t in tier if t not in br.tiers})
+            block_crit = [pack.criterion(br.tiers[t]) if t in br.tiers else share_c for t in tier]
+            if unknown:
+                text = (f"block tier(s) {unknown} in {br.tier_column!r} are not in the pack's tiers ({', '.join(br.tiers)}): "
+                        f"those blocks are checked against {share_c.code}")
+                problems.append(Problem("warning", "unknown_block_tier", text, br.tier_column, [], f"use one of {', '.join(br.tiers)}"))
+                warnings.warn(text, ZoningWarning, stacklevel=2)
+        else:
+            text = (f"the blocks have no {br.tier_column!r} column (the tier of each block, {' / '.join(br.tiers)}): every block is "
+                    f"checked against {share_c.code}")
+            problems.append(Problem("warning", "no_block_tier", text, br.tier_column, [], f"add a {br.tier_column} column"))
+            warnings.warn(text, ZoningWarning, stacklevel=2)
+    thr_b = np.array([_thr(c) for c in block_crit], dtype="float64")
+    passes = np.zeros(nb, dtype=bool)
+    for c in {c.code: c for c in block_crit}.values():
+        sel_c = np.array([x.code == c.code for x in block_crit])
+        passes[sel_c] = _compare(share[sel_c], c.op, _thr(c))
+    thr = thr_b
     shortfall = np.where(no_geom | passes, 0.0, np.maximum(thr * barea - ind_in, 0.0))
-    status = np.where(no_geom, "no geometry", np.where(passes, "pass", "fail"))
+    status = np.where(no_geom, MISSING, np.where(passes, PASS, FAIL))
     if no_geom.any():
         ids = ", ".join(bids[no_geom][:10])
         text = f"{no_geom.sum()} block(s) have no geometry ({ids}); they are kept with a missing share and fail"
@@ -364,7 +447,7 @@ def check_blocks(
         txt = f"{pid[p_]} ({label[p_]}, {area_text(a_).split(' (')[0]})"
         drivers[b_] = f"{drivers[b_]}, {txt}" if drivers[b_] else txt
     # fixes of failing blocks: non-industrial land by class, and the main industrial class
-    failing = np.flatnonzero(status == "fail")
+    failing = np.flatnonzero(status == FAIL)
     sel = np.isin(B, failing)
     comp = pd.DataFrame({"b": B[sel], "cls": label[P[sel]], "a": A[sel], "ind": industrial[P[sel]]})
     by_class = comp.groupby(["b", "ind", "cls"])["a"].sum()
@@ -377,7 +460,7 @@ def check_blocks(
         ind_cls = mine.loc[True] if True in mine.index.get_level_values(0) else pd.Series(dtype=float)
         non_cls = (mine.loc[False] if False in mine.index.get_level_values(0) else pd.Series(dtype=float)).sort_values(ascending=False)
         target = str(ind_cls.idxmax()) if len(ind_cls) else default_target
-        fixes[j] = _block_fix(share_c, float(barea[j]), float(land_in[j]), float(ind_in[j]), non_cls, target, drivers[j])
+        fixes[j] = _block_fix(block_crit[j], float(barea[j]), float(land_in[j]), float(ind_in[j]), non_cls, target, drivers[j])
     timings["blocks"] = time.perf_counter() - t1
 
     # district of each block: its own column, else the district holding most of its parcel land
@@ -408,7 +491,9 @@ def check_blocks(
     out["industrial_share"] = share
     out["industrial_share_of_parcel_land"] = share_land
     out["n_parcels"] = n_in
-    out["criterion"] = _rule(share_c)
+    if tier is not None:
+        out["tier"] = pd.array(tier, dtype="string")
+    out["criterion"] = [_rule(c) for c in block_crit] if tier is not None else _rule(share_c)
     out["threshold"] = thr
     out["passes"] = passes.astype(bool)
     out["status"] = status
@@ -450,13 +535,76 @@ def check_blocks(
         "outside_blocks": counts == 0,
     }, geometry=gpd.GeoSeries(pg, crs=gdf.crs, index=gdf.index), index=gdf.index)
 
+    # 新增工业用地原则上位于工业产业区块内 (GZ-N1): parcels with a supply year
+    if br.new_inside_blocks is not None:
+        _new_land(pack, gdf, pout, industrial, share_in, pid, problems)
+
     # districts
     dtab = _district_table(pout, out, cover_c, basis)
+    city = None
+    if br.city_industrial_share is not None:
+        city = _city_share(pack.criterion(br.city_industrial_share), lu, industrial, parea)
     outside = industrial & (counts == 0) & (parea > 0)
     if outside.any():
         problems.append(Problem("info", "outside_blocks", f"{outside.sum()} industrial parcel(s) ({area_text(float(parea[outside].sum()))}) lie outside every block; they count in district coverage", basis, list(pid[outside]), "extend blocks over them if they are to stay industrial"))
     timings["total"] = time.perf_counter() - t0
-    return BlockCheck(blocks=out, districts=dtab, parcels=pout, rules=pack, basis=basis, problems=problems, timings=timings)
+    return BlockCheck(blocks=out, districts=dtab, parcels=pout, rules=pack, basis=basis, problems=problems, timings=timings,
+                      rules_chosen_by_default=by_default, city=city)
+
+
+_SUPPLY_YEAR_NAMES = ("supply_year", "供地年份", "供地时间", "供地日期", "出让年份", "出让时间", "出让日期", "土地出让时间")
+
+
+def _years(values: pd.Series) -> np.ndarray:
+    """Years from numbers (2023, 2023.0) or dates / date text ("2023-05-01", "2023年")."""
+    num = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    text = values.astype("string").str.extract(r"((?:19|20)\d{2})")[0]
+    from_text = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isfinite(num) & (num > 1800) & (num < 2200), num, from_text)
+
+
+def _new_land(pack: RulePack, gdf: pd.DataFrame, pout: gpd.GeoDataFrame, industrial: np.ndarray, share_in: np.ndarray,
+              pid: np.ndarray, problems: list[Problem]) -> None:
+    """GZ-N1: industrial parcels supplied since the rule should lie inside blocks; adds columns to ``pout``."""
+    br = pack.blocks
+    assert br is not None and br.new_inside_blocks is not None
+    c = pack.criterion(br.new_inside_blocks)
+    since_p = pack.parameter("new_land_since")
+    since = since_p.value if since_p is not None else -np.inf
+    col = _find_column(gdf, _SUPPLY_YEAR_NAMES)
+    if col is None:
+        pout["supply_year"] = np.nan
+        pout["new_industrial"] = False
+        pout[c.code] = ""
+        problems.append(Problem("info", "no_supply_year", f"no supply-year column (供地年份 / supply_year): {c.code} "
+                                f"({c.name_zh}) not tested", "supply_year", [], "add the year each parcel was supplied"))
+        return
+    year = _years(gdf[col])
+    new = industrial & np.isfinite(year) & (year >= since)
+    st, _ = _evaluate(c, share_in, new)
+    pout["supply_year"] = year
+    pout["new_industrial"] = new
+    pout[c.code] = st
+    bad = st == FAIL
+    if bad.any():
+        problems.append(Problem("warning", "new_land_outside_blocks",
+                                f"{bad.sum()} industrial parcel(s) supplied since {since:.0f} lie mostly outside every block "
+                                f"({c.code} {c.name_zh}; 原则上 — exceptions need a reason)", col, list(pid[bad]),
+                                "bring them into a block at the next revision, or record why they are outside"))
+        warnings.warn(problems[-1].message, ZoningWarning, stacklevel=3)
+
+
+def _city_share(c: Criterion, lu: Any, industrial: np.ndarray, parea: np.ndarray) -> pd.DataFrame:
+    """Industrial land's share of construction land (all parcel land except water and non-construction E land)."""
+    code = lu.code.astype("string").fillna("")
+    construction = ~code.str.startswith("E").to_numpy(dtype=bool)
+    ind_m2 = float(parea[industrial & construction].sum())
+    con_m2 = float(parea[construction].sum())
+    share = ind_m2 / con_m2 if con_m2 > 0 else np.nan
+    st, met = _evaluate(c, np.array([share]))
+    return pd.DataFrame({"industrial_m2": [ind_m2], "construction_m2": [con_m2], "share": [share], "threshold": [_thr(c)],
+                         "criterion": [_rule(c)], "passes": [bool(met[0])], "status": [st[0]]},
+                        index=pd.Index(["(city)"], name="area"))
 
 
 def _parcel_ids(gdf: pd.DataFrame) -> np.ndarray:
@@ -549,13 +697,13 @@ def _district_table(p: gpd.GeoDataFrame, blocks: gpd.GeoDataFrame, c: Criterion,
     lab = largest.assign(t=[f"{i} ({area_text(a).split(' (')[0]})" for i, a in zip(largest["pid"], largest["out_m2"], strict=True)])
     joined = lab.groupby("district")["t"].agg(", ".join).to_dict() if len(lab) else {}
     t["largest_outside"] = [joined.get(k, "") for k in t.index]
-    bd = blocks[blocks["status"] != "no geometry"].groupby(blocks["district"].astype(object))
+    bd = blocks[blocks["status"] != MISSING].groupby(blocks["district"].astype(object))
     t["blocks"] = bd.size().reindex(t.index).fillna(0).astype(int)
     t["blocks_failing"] = bd["passes"].apply(lambda s: int((~s).sum())).reindex(t.index).fillna(0).astype(int)
-    t["status"] = np.where(none, "no industrial land", np.where(t["passes"], "pass", "fail"))
+    t["status"] = np.where(none, NOT_TESTED, np.where(t["passes"], PASS, FAIL))
     fixes = []
     for _, r in t.iterrows():
-        if r["status"] != "fail":
+        if r["status"] != FAIL:
             fixes.append("")
             continue
         replan = max(r["planned_industrial_m2"] - r["inside_blocks_m2"] / thr, 0.0) if thr > 0 else 0.0

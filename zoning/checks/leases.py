@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -25,7 +26,9 @@ from zoning.checks._common import (
     _table_input,
     _thr,
 )
+from zoning.checks._result import CheckResult, _deprecated
 from zoning.checks.blocks import _parcel_ids
+from zoning.units import FAIL, MISSING, NOT_TESTED, PASS
 
 
 def _lease_rule(pack: RulePack) -> tuple[Criterion, list[str]]:
@@ -35,7 +38,51 @@ def _lease_rule(pack: RulePack) -> tuple[Criterion, list[str]]:
     raise RulePackError(msg)
 
 
-def short_leases(
+@dataclass(repr=False, kw_only=True)
+class LeaseCheck(CheckResult):
+    """Result of :func:`check_leases` (a :class:`~zoning.checks.CheckResult`).
+
+    ``parcels`` is aligned to the input: ``parcel_id``, ``zone``, ``lease_years``,
+    ``threshold``, ``passes``, ``status`` (``fail`` — a lease shorter than the minimum —,
+    ``pass``, ``missing`` or ``""`` outside the checked zones) and ``fix``.
+    """
+
+    title: ClassVar[str] = "Tenant leases"
+    listing: ClassVar[bool] = True
+    parcels: pd.DataFrame
+
+    def layers(self) -> dict[str, pd.DataFrame]:
+        """``short_leases`` (the tenants to follow up) and ``parcels`` (all in the checked zones)."""
+        st = self.parcels["status"].to_numpy()
+        return {"short_leases": self.parcels[st == FAIL], "parcels": self.parcels[st != NOT_TESTED]}
+
+    def summary(self, *, max_rows: int = 30) -> str:
+        """How many tenants in the checked zones have short leases, and the first of them.
+
+        Examples
+        --------
+        >>> import geopandas as gpd, shapely
+        >>> p = gpd.GeoDataFrame({"parcel_id": ["a"], "zone": ["retain_upgrade"], "lease_years": [3]},
+        ...                      geometry=[shapely.box(0, 0, 1, 1)], crs=4547)
+        >>> print(check_leases(p).summary().splitlines()[0])
+        1 of 1 parcels in the checked zones have a lease under 5 years (0 without lease data) — shenzhen-2020 SZ-L1
+        """
+        r = self.parcels
+        short = r[r["status"] == FAIL]
+        checked = int((r["status"] != NOT_TESTED).sum())
+        thr = float(r["threshold"].iloc[0]) if len(r) else float("nan")
+        c = self.rules.tenants.min_lease if self.rules.tenants else ""
+        lines = [f"{len(short)} of {checked} parcels in the checked zones have a lease under {thr:g} years "
+                 f"({int((r['status'] == MISSING).sum())} without lease data) — {self.rules.pack.name} {c}"]
+        for _, row in short.head(max_rows).iterrows():
+            lines.append(f"  {row['parcel_id']}: {row['fix']}")
+        if len(short) > max_rows:
+            lines.append(f"  … {len(short) - max_rows} more")
+        lines += self._notes()
+        return "\n".join(lines)
+
+
+def check_leases(
     parcels: Any,
     *,
     rules: str | Path | RulePack = "shenzhen-2020",
@@ -43,7 +90,7 @@ def short_leases(
     zone_column: str = "zone",
     zones: Sequence[str] | None = None,
     min_years: float | None = None,
-) -> pd.DataFrame:
+) -> LeaseCheck:
     """Tenants in retain-upgrade areas with leases shorter than 5 years (Shenzhen 2020, 000 §三(二)).
 
     Parameters
@@ -61,10 +108,10 @@ def short_leases(
 
     Returns
     -------
-    DataFrame
-        Aligned to the parcels: ``parcel_id``, ``zone``, ``lease_years``, ``threshold``,
-        ``status`` (``short``, ``ok``, ``missing`` or ``""`` outside the zones), ``short_lease``
-        and ``fix``.
+    LeaseCheck
+        ``.parcels`` aligned to the input: ``parcel_id``, ``zone``, ``lease_years``,
+        ``threshold``, ``passes``, ``status`` (``fail`` = a short lease, ``pass``,
+        ``missing`` or ``""`` outside the zones) and ``fix``.
 
     Raises
     ------
@@ -76,8 +123,8 @@ def short_leases(
     >>> import geopandas as gpd, shapely
     >>> p = gpd.GeoDataFrame({"parcel_id": ["a", "b", "c"], "zone": ["retain_upgrade", "retain_upgrade", "unzoned"],
     ...                       "lease_years": [3, 8, 1]}, geometry=[shapely.box(0, 0, 1, 1)] * 3, crs=4547)
-    >>> short_leases(p)[["status", "short_lease"]].values.tolist()
-    [['short', True], ['ok', False], ['', False]]
+    >>> check_leases(p).parcels[["status", "passes"]].values.tolist()
+    [['fail', False], ['pass', True], ['', True]]
     """
     from zoning.rules import load_rules
 
@@ -104,13 +151,24 @@ def short_leases(
     zone = df[zone_column].astype("string").to_numpy(dtype=object, na_value=None)
     inside = np.isin(zone, zs)
     lease = _number(df, "lease_years")
-    st, _ = _evaluate(c, lease, inside)
+    status, met = _evaluate(c, lease, inside)
     thr = _thr(c)
-    status = np.where(st == "fail", "short", np.where(st == "pass", "ok", st))
     out = pd.DataFrame({"parcel_id": pd.array(_parcel_ids(df), dtype="string"), "zone": pd.array(zone, dtype="string"),
-                        "lease_years": lease, "threshold": thr, "status": status, "short_lease": status == "short"}, index=df.index)
+                        "lease_years": lease, "threshold": thr, "passes": met, "status": status}, index=df.index)
     out["fix"] = [f"{c.code}: lease {lease[i]:.0f} < {thr:.0f} years — the district to broker a lease of at least {thr:.0f} years with the owner"
-                  if status[i] == "short" else "" for i in range(len(df))]
+                  if status[i] == FAIL else "" for i in range(len(df))]
     if isinstance(df, gpd.GeoDataFrame):
         out = gpd.GeoDataFrame(out, geometry=df.geometry.array, crs=df.crs, index=df.index)
-    return out
+    return LeaseCheck(parcels=out, rules=pack)
+
+
+def short_leases(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """Deprecated: ``check_leases(...).parcels`` in the old shape (status ``short`` / ``ok``
+    and a ``short_lease`` column)."""
+    _deprecated("short_leases", "check_leases", "(...).parcels")
+    p = check_leases(*args, **kwargs).parcels.copy()
+    p["status"] = p["status"].map({FAIL: "short", PASS: "ok"}).fillna(p["status"])
+    p["short_lease"] = p["status"] == "short"
+    p = p.drop(columns="passes")
+    cols = ["parcel_id", "zone", "lease_years", "threshold", "status", "short_lease", "fix"]
+    return p[[*cols, *[c for c in p.columns if c not in cols]]]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -19,7 +19,6 @@ from zoning.errors import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    import os
 
     from zoning.rules.schema import Criterion, RulePack
 from zoning.checks._common import (
@@ -36,12 +35,14 @@ from zoning.checks._common import (
     _thr,
     _use_column,
 )
+from zoning.checks._result import CheckResult, overall_status
 from zoning.checks.blocks import _parcel_ids
+from zoning.units import FAIL, MISSING, NOT_TESTED, PASS
 
 
-@dataclass
-class MixedUseCheck:
-    """Result of :func:`check_mixed_use`.
+@dataclass(repr=False, kw_only=True)
+class MixedUseCheck(CheckResult):
+    """Result of :func:`check_mixed_use` (a :class:`~zoning.checks.CheckResult`).
 
     Attributes
     ----------
@@ -49,10 +50,12 @@ class MixedUseCheck:
         Aligned to the parcel index: ``parcel_id``, ``park``, ``mixed_use`` (tested for the
         floor-area rule), ``industrial`` (tested for the FAR / green minimums),
         ``industrial_floor_share``, ``far``, ``green_ratio``, ``land_term_years``, one status
-        column per criterion code (``pass``, ``fail``, ``pass (park)`` — met only through the
-        park's aggregate —, ``missing`` or ``""`` where not tested), ``passes``,
-        ``passes_by_balance`` (passes only because the park balances it), ``reasons`` (observed
-        vs threshold for every failure) and ``fix``; the geometry when the input has one.
+        column per criterion code (``pass``, ``fail``, ``missing`` or ``""`` where not
+        tested), ``met_through_park`` (the codes a parcel below the minimum meets only through
+        its park's aggregate, ``;``-separated), ``passes``, ``status`` (``pass`` / ``fail`` /
+        ``missing`` / ``""``), ``passes_by_balance`` (passes only because the park balances
+        it), ``reasons`` (observed vs threshold for every failure) and ``fix``; the geometry
+        when the input has one.
     parks
         One row per park: ``parcels``, ``land_m2``, ``floor_m2``, ``far``, ``green_ratio``,
         per balanced criterion ``<code>_passes``, ``below`` (parcels below the minimum) and
@@ -60,13 +63,17 @@ class MixedUseCheck:
         ``green_short_m2`` and ``fix``.
     """
 
+    title: ClassVar[str] = "Mixed industrial land"
     parcels: pd.DataFrame
     parks: pd.DataFrame
-    rules: RulePack
     basis: str
-    problems: list[Problem] = field(default_factory=list)
 
-    def summary(self) -> str:
+    def layers(self) -> dict[str, pd.DataFrame]:
+        """``parcels`` (the tested ones) and ``parks``."""
+        p = self.parcels
+        return {"parcels": p[(p["status"] != "").to_numpy()], "parks": self.parks}
+
+    def summary(self, *, max_rows: int = 20) -> str:
         """Counts per criterion, parcels that pass only through park balancing, failing parks.
 
         Examples
@@ -83,28 +90,22 @@ class MixedUseCheck:
             tested = st != ""
             line = (f"  {c.code} {c.name_en} {_op(c)} {_fmt(c, _thr(c))}: {int(tested.sum())} tested, "
                     f"{int((st == 'pass').sum())} pass, {int((st == 'fail').sum())} fail")
-            if (st == "pass (park)").any():
-                line += f", {int((st == 'pass (park)').sum())} pass only through their park"
+            via = p["met_through_park"].str.contains(c.code, regex=False)
+            if via.any():
+                line += f" ({int(via.sum())} of the passes only through their park)"
             if (st == "missing").any():
                 line += f", {int((st == 'missing').sum())} missing ({'counted as pass' if c.missing == 'pass' else 'counted as fail'})"
             lines.append(line)
-        for pr in self.problems:
-            if pr.severity != "info":
-                lines.append(f"{pr.severity}: {pr.message}")
+        lines += self._notes()
         bad = self.parks[self.parks["fix"] != ""]
         for name, r in bad.iterrows():
             lines.append(f"  park {name}: {r['fix']}")
+        failing = p[~p["passes"]]
+        for _, r in failing.head(max_rows).iterrows():
+            lines.append(f"  {r['parcel_id']}: {r['reasons']} — {r['fix']}")
+        if len(failing) > max_rows:
+            lines.append(f"  … {len(failing) - max_rows} more failing parcels (see .parcels / the parcels layer)")
         return "\n".join(lines)
-
-    def to_file(self, path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
-        """Write layers ``parcels`` (tested parcels only, with geometry if any) and ``parks``."""
-        from zoning.io.write import write_layers
-
-        p = self.parcels
-        tested = np.zeros(len(p), dtype=bool)
-        for c in _mixed_criteria(self.rules):
-            tested |= (p[c.code] != "").to_numpy()
-        return write_layers({"parcels": p[tested], "parks": self.parks.reset_index()}, path, overwrite=overwrite)
 
 
 def _mixed_criteria(pack: RulePack) -> list[Criterion]:
@@ -153,8 +154,10 @@ def check_mixed_use(
     -----
     A parcel below the FAR or green-ratio minimum passes when its park's aggregate meets it
     (004 三(三) 在园区、片区范围内统筹平衡): park FAR = Σ floor area ÷ Σ land area of its tested
-    parcels; park green ratio = land-weighted mean. Such parcels are marked ``pass (park)``
-    and ``passes_by_balance``. Parcels without a park cannot be balanced.
+    parcels; park green ratio = (Σ green ratio × land of its tested parcels + the land of the
+    park's public green (G) parcels) ÷ (their land + that G land), since 保障整体规划达标 is
+    about the whole park (``parks.public_green_m2``). Such parcels pass, with the code in
+    ``met_through_park`` and ``passes_by_balance`` set. Parcels without a park cannot be balanced.
 
     Examples
     --------
@@ -181,9 +184,11 @@ def check_mixed_use(
         lu = parse_landuse(df[basis])
         industrial = lu.code.isin(_codes(pack.criterion(mu.industrial))).to_numpy(dtype=bool, na_value=False)
         coded_mixed = (lu.mixed.to_numpy() & industrial)
+        public_green = lu.code.astype("string").str.startswith("G").to_numpy(dtype=bool, na_value=False) & ~industrial
     else:
         industrial = np.zeros(n, dtype=bool)
         coded_mixed = np.zeros(n, dtype=bool)
+        public_green = np.zeros(n, dtype=bool)
         problems.append(Problem("warning", "no_landuse", f"no {basis} column: no parcel is tested as industrial for the FAR / green minimums", basis))
     floor = _number(df, "floor_area_m2")
     ind_floor = _number(df, "industrial_floor_area_m2")
@@ -223,16 +228,26 @@ def check_mixed_use(
     fixes: list[list[str]] = [[] for _ in range(n)]
     verdict = np.ones(n, dtype=bool)
     by_balance = np.zeros(n, dtype=bool)
+    via_park: list[list[str]] = [[] for _ in range(n)]
+    any_fail = np.zeros(n, dtype=bool)
+    any_missing = np.zeros(n, dtype=bool)
+    any_tested = np.zeros(n, dtype=bool)
     park_rows: dict[str, dict[str, Any]] = {}
     in_park = tested_fg & pd.notna(parks).astype(bool)
     park_ids = sorted({p for p in parks[in_park]}) if in_park.any() else []
     for pk in park_ids:
         park_rows[pk] = {"parcels": int((parks[in_park] == pk).sum())}
 
+    def _tally(st: np.ndarray) -> None:
+        any_fail[st == FAIL] = True
+        any_missing[st == MISSING] = True
+        any_tested[st != NOT_TESTED] = True
+
     c = pack.criterion(mu.min_industrial_floor_share)
     st, met = _evaluate(c, ind_share, is_mixed)
     out[c.code] = st
     verdict &= met
+    _tally(st)
     thr = _thr(c)
     for i in np.flatnonzero(st == "fail"):
         t_, i_ = floor[i], ind_floor[i]
@@ -249,18 +264,28 @@ def check_mixed_use(
         c = pack.criterion(ref)
         thr = _thr(c)
         st, met = _evaluate(c, values, tested_fg)
+        carried = np.zeros(n, dtype=bool)
         balance = ref in mu.balance
         # park aggregate over its tested parcels with a value
         agg = np.full(n, np.nan)
         if balance and park_ids:
             have = in_park & np.isfinite(values) & np.isfinite(area)
-            s = pd.DataFrame({"park": parks[have], "w": area[have], "wv": values[have] * area[have]}).groupby("park").sum()
+            frame = pd.DataFrame({"park": parks[have], "w": area[have], "wv": values[have] * area[have]})
+            if label == "green ratio" and public_green.any():
+                # 保障整体规划达标 is about the whole park: its public green (G) parcels are green space of the park
+                g_sel = public_green & np.isfinite(area) & pd.notna(parks).astype(bool)
+                frame = pd.concat([frame, pd.DataFrame({"park": parks[g_sel], "w": area[g_sel], "wv": area[g_sel]})])
+                for pk in park_ids:
+                    park_rows[pk]["public_green_m2"] = float(area[g_sel & (parks == pk)].sum())
+            s = frame.groupby("park").sum()
             park_val = (s["wv"] / s["w"]).to_dict()
             agg = np.array([park_val.get(p, np.nan) if p is not None else np.nan for p in parks])
             park_ok = _compare(agg, c.op, thr)
             carried = (st == "fail") & in_park & park_ok
             st = st.copy()
-            st[carried] = "pass (park)"
+            st[carried] = PASS
+            for i in np.flatnonzero(carried):
+                via_park[i].append(c.code)
             met = met | carried
             by_balance |= carried
             for pk in park_ids:
@@ -269,15 +294,17 @@ def check_mixed_use(
                 w = float(s.loc[pk, "w"]) if pk in s.index else 0.0
                 short = max(thr * w - v * w, 0.0) if np.isfinite(v) else np.nan
                 park_rows[pk].update({f"{c.code}_value": v, f"{c.code}_passes": bool(_compare(np.array([v]), c.op, thr)[0]) if np.isfinite(v) else None,
-                                      f"{c.code}_below": int(((st == "fail") | (st == "pass (park)"))[sel].sum()),
-                                      f"{c.code}_balanced": int((st == "pass (park)")[sel].sum()),
+                                      f"{c.code}_below": int(((st == "fail") | carried)[sel].sum()),
+                                      f"{c.code}_balanced": int(carried[sel].sum()),
                                       f"{c.code}_short_m2": short})
         out[c.code] = st
         verdict &= met
-        for i in np.flatnonzero((st == "fail") | (st == "pass (park)")):
+        _tally(st)
+        is_carried = carried
+        for i in np.flatnonzero((st == "fail") | is_carried):
             need = (thr - values[i]) * area[i]
             what = "floor area" if label == "FAR" else "green space"
-            if st[i] == "pass (park)":
+            if is_carried[i]:
                 reasons[i].append(f"{c.code} {label} {_fmt(c, values[i])} < {_fmt(c, thr)}, met through park {parks[i]} ({_fmt(c, agg[i])})")
             else:
                 where = f"; park {parks[i]} is at {_fmt(c, agg[i])}, below the minimum too" if parks[i] is not None and balance else (
@@ -291,13 +318,16 @@ def check_mixed_use(
         st, met = _evaluate(c, term, has)
         out[c.code] = st
         verdict &= met
+        _tally(st)
         if "land_term_years" not in df.columns:
             problems.append(Problem("info", "no_land_term", f"no land-term column (出让年期 / land_term_years): {c.code} not tested", "land_term_years"))
         for i in np.flatnonzero(st == "fail"):
             reasons[i].append(f"{c.code} land term {_fmt(c, term[i])} > {_fmt(c, _thr(c))}")
             fixes[i].append(f"grant for at most {_fmt(c, _thr(c))} (flexible term), or record why the exception applies")
 
+    out["met_through_park"] = [";".join(v) for v in via_park]
     out["passes"] = verdict
+    out["status"] = overall_status(verdict, any_fail, any_missing, any_tested)
     out["passes_by_balance"] = by_balance & verdict
     out["reasons"] = ["; ".join(r) for r in reasons]
     out["fix"] = ["; ".join(f) for f in fixes]
@@ -321,9 +351,3 @@ def check_mixed_use(
         prow.append(row)
     parks_t = pd.DataFrame(prow).set_index("park") if prow else pd.DataFrame(columns=["parcels", "land_m2", "floor_m2", "fix"]).rename_axis("park")
     return MixedUseCheck(parcels=out, parks=parks_t, rules=pack, basis=basis, problems=problems)
-
-
-# ---------------------------------------------------------------------------------------
-# Guangzhou: land-quota tiers for projects
-
-

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -30,7 +31,62 @@ from zoning.checks._common import (
     _thr,
     _thr_text,
 )
-from zoning.checks.enterprises import INDICATOR_NAMES
+from zoning.checks._result import CheckResult, _FrameCompat, overall_status, text_table
+from zoning.units import MISSING
+
+INDICATOR_NAMES = {"investment_wan": "the fixed-asset investment (investment_wan)",
+                   "investment_wan_per_mu": "the investment and land area",
+                   "tax_wan_per_mu": "the expected annual tax (tax_wan)"}
+
+
+@dataclass(repr=False, kw_only=True)
+class ProjectCheck(_FrameCompat, CheckResult):
+    """Result of :func:`check_projects` (a :class:`~zoning.checks.CheckResult`).
+
+    ``projects`` is aligned to the input: ``project_id``, ``land_area_m2``,
+    ``land_area_mu``, ``investment_wan``, ``investment_wan_per_mu``, ``tax_wan``,
+    ``tax_wan_per_mu``, one status column per criterion code (``pass`` / ``fail`` /
+    ``missing``), ``tier`` (``province``, ``city`` or ``none``), ``tier_label``, ``passes``
+    (fits a tier), ``status`` (``pass``; ``fail``; ``missing`` when no tier fits for want of
+    data), ``reasons`` and ``fix``.
+
+    Before 0.2 :func:`check_projects` returned this table itself; DataFrame access on the
+    result (``res["tier"]``, ``res.iterrows()``) still works, with a FutureWarning.
+    """
+
+    title: ClassVar[str] = "Project land-quota tiers"
+    _frame_attr: ClassVar[str] = "projects"
+    projects: pd.DataFrame
+
+    def layers(self) -> dict[str, pd.DataFrame]:
+        """``projects``."""
+        return {"projects": self.projects}
+
+    def summary(self) -> str:
+        """The tier of each project, with reasons and fixes for those below the first tier.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> p = pd.DataFrame({"project_id": ["A"], "investment_wan": [80000], "tax_wan": [3000], "land_area_m2": [100_000]})
+        >>> print(check_projects(p).summary().splitlines()[0])
+        Project land-quota tiers against guangzhou-2023: 1 project(s): 1 province
+        """
+        t = self.projects
+        tiers = [x.name for x in self.rules.projects.tiers] if self.rules.projects else []
+        counts = ", ".join(f"{int((t['tier'] == k).sum())} {k}" for k in [*tiers, "none"] if (t["tier"] == k).any())
+        lines = [f"Project land-quota tiers against {self.rules.pack.name}: {len(t)} project(s): {counts}"]
+        nan = lambda v: v != v  # noqa: E731
+        rows = [[str(r["project_id"]), "—" if nan(r["investment_wan"]) else f"{r['investment_wan'] / 1e4:,.2f}",
+                 "—" if nan(r["land_area_mu"]) else f"{r['land_area_mu']:,.1f}",
+                 "—" if nan(r["investment_wan_per_mu"]) else f"{r['investment_wan_per_mu']:,.0f}",
+                 "—" if nan(r["tax_wan_per_mu"]) else f"{r['tax_wan_per_mu']:,.1f}", str(r["tier"])] for _, r in t.iterrows()]
+        lines += text_table(rows, ["project", "investment 亿元", "land 亩", "万元/亩", "tax 万元/亩", "tier"], {1, 2, 3, 4})
+        first = tiers[0] if tiers else "province"
+        for _, r in t[t["tier"] != first].iterrows():
+            lines.append(f"  {r['project_id']}: {r['reasons']}" + (f" — {r['fix']}" if r["fix"] else ""))
+        lines += self._notes()
+        return "\n".join(lines)
 
 
 def check_projects(
@@ -39,7 +95,7 @@ def check_projects(
     rules: str | Path | RulePack = "guangzhou-2023",
     overrides: Mapping[str, Any] | None = None,
     id_column: str | None = None,
-) -> pd.DataFrame:
+) -> ProjectCheck:
     """Which land-quota tier each project qualifies for (Guangzhou 2023 draft, 002 二(一)2).
 
     Parameters
@@ -57,19 +113,20 @@ def check_projects(
 
     Returns
     -------
-    DataFrame
-        Aligned to the input (a GeoDataFrame if the input has geometry): ``project_id``,
-        ``land_area_m2``, ``land_area_mu``, ``investment_wan``, ``investment_wan_per_mu``,
-        ``tax_wan``, ``tax_wan_per_mu``, one status column per criterion, ``tier``
-        (``province``, ``city`` or ``none``), ``tier_label``, ``reasons`` (observed vs
-        threshold of every failed test) and ``fix`` (what would reach the first tier).
+    ProjectCheck
+        ``.projects`` aligned to the input (a GeoDataFrame if the input has geometry):
+        ``project_id``, ``land_area_m2``, ``land_area_mu``, ``investment_wan``,
+        ``investment_wan_per_mu``, ``tax_wan``, ``tax_wan_per_mu``, one status column per
+        criterion, ``tier`` (``province``, ``city`` or ``none``), ``tier_label``, ``passes``,
+        ``status``, ``reasons`` (observed vs threshold of every failed test) and ``fix``
+        (what would reach the first tier).
 
     Examples
     --------
     >>> import pandas as pd
     >>> p = pd.DataFrame({"project_id": ["A", "B", "C"], "investment_wan": [80000, 60000, 8000],
     ...                   "tax_wan": [3000, 500, 100], "land_area_m2": [100_000, 100_000, 20_000]})
-    >>> check_projects(p)[["project_id", "tier"]].values.tolist()
+    >>> check_projects(p).projects[["project_id", "tier"]].values.tolist()
     [['A', 'province'], ['B', 'none'], ['C', 'city']]
     """
     from zoning.rules.schema import INDICATORS
@@ -114,6 +171,10 @@ def check_projects(
         label = np.where(ok, f"{t.label_zh} {t.label_en}", label)
     out["tier"] = tier
     out["tier_label"] = label
+    fits = tier != "none"
+    any_missing = np.any([out[c].to_numpy() == MISSING for c in codes], axis=0)
+    out["passes"] = fits
+    out["status"] = overall_status(fits, ~fits & ~any_missing, any_missing)
     # a project that a lower tier excludes and a higher one rejects falls between the tiers
     between = np.full(n, "", dtype=object)  # the tier that excludes a project the tiers above reject
     for t in pr.tiers[1:]:
@@ -152,6 +213,6 @@ def check_projects(
     out["fix"] = fixes
     if isinstance(df, gpd.GeoDataFrame):
         out = gpd.GeoDataFrame(out, geometry=df.geometry.array, crs=df.crs, index=df.index)
-    return out
+    return ProjectCheck(projects=out, rules=pack)
 
 

@@ -1,11 +1,16 @@
-"""Options and printing shared by the ``zoning`` commands (cli.py and _cli_blocks.py)."""
+"""Options and printing shared by the ``zoning`` commands (main.py and checks.py)."""
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 import click
+
+from zoning.outputs.text import ljust as _ljust
+from zoning.outputs.text import rjust as _rjust
+from zoning.outputs.text import width as _width
+
+__all__ = ["LAYER_FILES", "TABLE_FILES", "_check_outputs", "_columns", "_ljust", "_overrides", "_print_read_notes", "_read_options", "_rjust", "_width"]
 
 
 def _overrides(values: tuple[str, ...]) -> dict[str, str]:
@@ -47,13 +52,22 @@ def _print_read_notes(parcels: Any) -> None:
         click.echo("note: " + note)
 
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+LAYER_FILES = (".gpkg", ".parquet", ".geoparquet")
+TABLE_FILES = (".csv", *LAYER_FILES)
 
 
-def _ljust(s: str, n: int) -> str:
-    return s + " " * max(0, n - _width(s))
+def _check_outputs(outputs: dict[str, Any], inputs: list[Any], *, suffixes: tuple[str, ...] = LAYER_FILES) -> None:
+    """Before reading anything: refuse outputs that are inputs, clash, or cannot be written (exit 2).
 
+    ``suffixes`` are the file types ``-o/--output`` may have (the other outputs check their own).
+    """
+    from zoning.errors import InputError
+    from zoning.io.paths import check_output, same_file
 
-def _rjust(s: str, n: int) -> str:
-    return " " * max(0, n - _width(s)) + s
+    given = [(opt, p) for opt, p in outputs.items() if p is not None]
+    for i, (opt, p) in enumerate(given):
+        check_output(p, inputs=inputs, option=opt, suffixes=suffixes if opt == "-o/--output" else None)
+        for opt2, p2 in given[:i]:
+            if same_file(p, p2):
+                msg = f"{opt} and {opt2} both name {p}: the second would overwrite the first; give each its own file"
+                raise InputError(msg)

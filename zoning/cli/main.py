@@ -1,7 +1,8 @@
 """The ``zoning`` command: thin delegations to the library functions.
 
-Exit codes: 0 success (warnings allowed), 1 validation errors or failed checks, 2 bad input or
-usage (missing file, unknown rule pack, bad option).
+Exit codes: 0 success (warnings allowed), 1 validation errors or failed checks, 2 bad input,
+usage or environment (missing file, output onto an input, folder not writable, full disk, unknown
+or malformed rule pack, bad option), 3 a bug in zoning; 130 Ctrl-C, 141 stdout closed.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ from typing import Any, Literal
 import click
 
 from zoning.cli._common import (
+    _check_outputs,
     _columns,
-    _ljust,
     _overrides,
     _print_read_notes,
     _read_options,
-    _rjust,
 )
-from zoning.errors import InputError, RulePackError, ValidationError, ZoningError
+from zoning.errors import DataRepairWarning, InputError, RulePackError, ValidationError, ZoningError
 
 __all__ = ["main"]
 
@@ -37,7 +37,13 @@ def _fail(exc: Exception, code: int) -> None:
 
 
 class _Group(click.Group):
-    """Turn zoning errors into one clear message and an exit code; never a traceback."""
+    """Turn zoning errors into one clear message and an exit code; never a traceback.
+
+    Exit codes: 1 validation errors (or a failed check); 2 input, path, rule-pack and
+    environment errors (missing or unreadable file, folder not writable, disk full, bad pack);
+    3 only for a bug in zoning; 130 after Ctrl-C, 141 when the reader of stdout went away
+    (``zoning rules show x | head``) — both quietly, with no output file changed.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         warnings.showwarning = _show_warning
@@ -47,6 +53,14 @@ class _Group(click.Group):
             _fail(exc, 1)
         except (InputError, RulePackError, ZoningError, FileNotFoundError) as exc:
             _fail(exc, 2)
+        except BrokenPipeError:
+            _quiet_exit(141)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted: nothing more was written, and no output file was left half-written", err=True)
+            sys.exit(130)
+        except OSError as exc:  # the environment, not zoning: permissions, full disk, a folder that is a file
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            _fail(Exception(f"{exc.strerror or exc}{where}: check the path, its folder's permissions and the free disk space"), 2)
         except KeyError as exc:
             _fail(Exception(exc.args[0] if exc.args else str(exc)), 2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
@@ -56,11 +70,21 @@ class _Group(click.Group):
                 raise
             _fail(Exception(f"unexpected {type(exc).__name__}: {exc}. This is a bug in zoning; rerun with ZONING_DEBUG=1 for the traceback and report it."), 3)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except BrokenPipeError:  # raised while click prints --help or an error
+            _quiet_exit(141)
 
 
-
-
-
+def _quiet_exit(code: int) -> None:
+    """The reader of stdout went away: stop without a traceback or 'Exception ignored' noise."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout is not a real file
+        pass
+    sys.exit(code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,7 +105,9 @@ def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bo
     from zoning.io.read import read_parcels
     from zoning.stages.validate import validate_parcels
 
-    parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
+    with warnings.catch_warnings():  # the report lists every change reading made, with the rows: no echo
+        warnings.simplefilter("ignore", DataRepairWarning)
+        parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
     report = validate_parcels(parcels, rules=rules, reference_year=reference_year, check_overlaps=not no_overlaps)
     _print_read_notes(parcels)
     click.echo(str(report))
@@ -116,7 +142,9 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
     from zoning.io.read import read_parcels
     from zoning.stages.run import run
 
+    _check_outputs({"-o/--output": output, "--map": map_path, "--raster": raster_path, "--report": report_path}, [path])
     parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
+    _check_width(output, rules, len(parcels.columns))
     result = run(parcels, rules, overrides=_overrides(sets), mode=mode, gap_m=gap_m, min_zone_ha=min_zone_ha,
                  lang=lang, reference_year=reference_year, progress=not quiet and sys.stderr.isatty(), units=units)
     result.to_file(output)
@@ -124,6 +152,21 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
         _print_result(result, lang)
         click.echo(f"wrote {output} (layers parcels, zones, areas, summary, by_district)")
     _extras(result, map_path, raster_path, report_path, quiet)
+
+
+def _check_width(output: Path, rules: str, n_input: int) -> None:
+    """A pack with thousands of criteria cannot fit a GeoPackage table: say so before computing."""
+    from zoning.io.write import GPKG_MAX_COLUMNS
+    from zoning.rules import load_rules
+
+    if output.suffix.lower() != ".gpkg":
+        return
+    n = n_input + len(load_rules(rules).criteria) + 40  # + indicators, zone, reasons
+    if n > GPKG_MAX_COLUMNS:
+        msg = (f"-o/--output {output}: the parcels layer would have about {n:,} columns (one per criterion of the pack), "
+               f"and a GeoPackage table holds at most {GPKG_MAX_COLUMNS - 2:,}; write {output.with_suffix('.parquet')} "
+               "(GeoParquet, no column limit) instead")
+        raise InputError(msg)
 
 
 def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report_path: Path | None, quiet: bool) -> None:
@@ -153,44 +196,7 @@ def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report
 
 
 def _print_result(result: Any, lang: str) -> None:
-    n_warn = len(result.validation.warnings)
-    click.echo(result.validation.summary())
-    if n_warn:
-        for p in result.validation.warnings[:8]:
-            click.echo(f"  {p}".splitlines()[0])
-        if n_warn > 8:
-            click.echo(f"  … {n_warn - 8} more (run `zoning validate` for the full list)")
-    click.echo("")
-    s = result.summary
-    label = "label_zh" if lang == "zh" else "label_en"
-    click.echo(f"Zones ({result.rules.pack.name}, {result.settings['mode']} mode; industrial stock {result.stock_km2:.2f} km²):")
-    click.echo("  " + _ljust("zone", 22) + "".join(_rjust(h, w) for h, w in
-               [("parcels", 8), ("areas", 7), ("km²", 9), ("亩", 10), ("share", 8), ("target", 9), ("achieved", 10)]))
-    for _z, r in s.iterrows():
-        share = f"{r['share_of_stock']:.1%}" if r["share_of_stock"] == r["share_of_stock"] else "—"
-        tgt = f"{r['target_share']:.1%}" if r["target_share"] == r["target_share"] else "—"
-        ach = f"{r['achieved']:.0%}" if r["achieved"] == r["achieved"] else "—"
-        click.echo("  " + _ljust(str(r[label]), 22) + f"{r['parcels']:>8}{r['areas']:>7}{r['area_km2']:>9.2f}{r['area_mu']:>10.0f}{share:>8}{tgt:>9}{ach:>10}")
-    click.echo("  (targets: the pack's shares of the stock, e.g. Shenzhen 100 of 260 km² = 38.5 %)")
-    off = [r[label] for _z, r in s.iterrows() if r["achieved"] == r["achieved"] and not 0.67 <= r["achieved"] <= 1.5]
-    if off and result.settings["mode"] == "threshold":
-        click.echo(f"  note: {', '.join(off)} differ from the target by more than half: the thresholds are derived or"
-                   " heuristic (see `zoning rules show`); tune them with --set CODE=VALUE, or fill the targets with --mode quota")
-    d = result.by_district
-    if len(d) > 1:
-        click.echo("\nBy district (km²):")
-        cols = ["retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned", "stock_km2"]
-        names = [result.rules.zone_label(c, lang) if c != "stock_km2" else ("工业存量" if lang == "zh" else "stock") for c in cols]
-        click.echo("  " + _ljust("", 10) + "".join(_rjust(n, 20) for n in names))
-        for dist, r in d.iterrows():
-            click.echo("  " + _ljust(str(dist), 10) + "".join(f"{r[c]:>20.2f}" for c in cols))
-    click.echo("\nExamples of reasons:")
-    p = result.parcels
-    for z in ["retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned"]:
-        hit = p[p["zone"] == z]
-        if len(hit):
-            r = hit.iloc[0]
-            click.echo(f"  {r['parcel_id']}: {r['reason']}")
+    click.echo(result.summary_text(lang=lang))
 
 
 @main.command()
@@ -205,6 +211,7 @@ def demo(out: Path, mode: Literal["threshold", "quota"], lang: Literal["zh", "en
     from zoning.stages.run import run
 
     path = datasets.get_path("parcels")
+    _check_outputs({"--out": out / "zones.gpkg"}, [path])
     click.echo(f"Sample city: {path.name} (synthetic parcels in Shenzhen's real district frame; see sample_data/README.md)")
     parcels = read_parcels(path)
     _print_read_notes(parcels)
@@ -236,11 +243,13 @@ def rules() -> None:
 def rules_list() -> None:
     """The shipped rule packs."""
     from zoning.rules import available_rules, load_rules
+    from zoning.rules.render import pack_status_line
 
     for name in available_rules():
         p = load_rules(name)
         click.echo(f"{name:<18} {p.pack.title_zh}")
         click.echo(f"{'':<18} {p.pack.title_en}")
+        click.echo(f"{'':<18} {pack_status_line(p)}")
 
 
 @rules.command("show")

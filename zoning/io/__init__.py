@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_API = {"read_blocks": "read", "read_parcels": "read", "standardise_parcels": "read", "write_layers": "write"}
+_API = {"read_blocks": "read", "read_parcels": "read", "read_table": "read", "standardise_parcels": "read", "write_layers": "write"}
 
 __all__ = sorted(_API)
 

@@ -566,10 +566,13 @@ def read_vector(
     trusted = gdal_encoding != "ISO-8859-1" and not info_failed
     if declared is not None and declared.encoding is not None and not declared.can_hold_chinese:
         trusted = False  # e.g. LDID 0x57 "ANSI": GDAL recodes from Latin-1 -> silent mojibake
+    if trusted and declared is not None and declared.encoding in ("GBK", "GB18030"):
+        # GB18030 decodes UTF-8 bytes too (into wrong Hanzi, without an error), so a GBK
+        # declaration is checked against the bytes: a .cpg that says GBK over UTF-8 text is
+        # detected and reported, and the text comes out right.
+        return _read_and_detect(src, label, layer_name, declared, declaration_failed, kwargs)
     if trusted:
         read_as = None
-        if declared is not None and declared.encoding in ("GBK", "GB18030"):
-            read_as = "GB18030"
         try:
             gdf = _read(src, layer_name, read_as, kwargs)
         except UnicodeDecodeError:
@@ -915,9 +918,13 @@ def _read_and_detect(
             declared.encoding == encoding or (declared.encoding == "GBK" and encoding == "GB18030")
         )
     )
+    message: str | None
     if chosen is not None:
         share = shares[chosen]
         clean = f"{_percent(share)} of non-ASCII strings decode cleanly"
+        if declared is not None and declared.encoding in ("GBK", "GB18030") and chosen == "UTF-8":
+            reason = (f"{declared.describe()}, but the bytes are valid UTF-8, which GBK text almost never is "
+                      f"(the {declared.source} contradicts the data)")
         if same_as_declared:
             how: HowEncoding = "declared"
             message = f"{label}: {reason}; the text is {encoding} as declared ({clean})."
@@ -944,9 +951,13 @@ def _read_and_detect(
             "kept as ISO-8859-1 and is probably garbled. Pass the encoding explicitly, e.g. "
             "encoding='GB18030' or encoding='UTF-8'."
         )
+    confirmed = (how == "declared" and not declaration_failed and declared is not None
+                 and declared.encoding in ("GBK", "GB18030"))
+    if confirmed:
+        message = None  # a GBK .cpg the bytes agree with: nothing to say, as when GDAL reads it
     if notes:
-        message = f"{message} {' '.join(notes)}"
-    if how == "detected" or notes:
+        message = f"{message} {' '.join(notes)}" if message else f"{label}: {' '.join(notes)}"
+    if message and (how == "detected" or notes):
         # stacklevel: _read_and_detect <- read_vector <- zoning.io.read_parcels <- user code
         warnings.warn(message, TextEncodingWarning, stacklevel=4)
     return gdf, EncodingInfo(encoding, how, share if how == "detected" else None, message)

@@ -20,12 +20,16 @@ __all__ = [
     "QUALITY_LEVELS",
     "ColumnMatch",
     "ColumnSpec",
+    "canonical_of",
+    "closest_columns",
     "match_columns",
+    "missing_column_fix",
     "normalise_name",
     "parse_bool",
     "parse_quality",
     "parse_year",
     "parse_years",
+    "protect_input_columns",
     "unit_of",
 ]
 
@@ -52,7 +56,8 @@ COLUMNS: dict[str, ColumnSpec] = {
     for c in [
         _c("parcel_id", "宗地编号", "", "id", "unique parcel id",
            "宗地编号", "宗地号", "宗地代码", "地块编号", "地块号", "地块代码", "图斑编号",
-           "parcelid", "parcel", "fid_parcel", "parcel_no", "dkbh", "zdbh"),
+           "宗地编码", "地块编码", "宗地号码", "地号", "宗号", "图斑号", "宗地id", "地块id",
+           "parcelid", "parcel", "fid_parcel", "parcel_no", "parcel_num", "parcel_code", "pid", "dkbh", "zdbh", "zdh"),
         _c("current_use", "现状用途", "", "code", "current land use (GB 50137-2011, 2020 national classification or Chinese name)",
            "现状用途", "现状用地性质", "现状用地", "现状地类", "现状用地类型", "用地现状", "现状用地代码",
            "currentuse", "current_landuse", "landuse_current", "xzyt", "current_us"),
@@ -63,11 +68,14 @@ COLUMNS: dict[str, ColumnSpec] = {
            "建筑面积", "总建筑面积", "现状建筑面积", "建筑总面积", "floorarea", "floor_area", "gfa", "jzmj"),
         _c("year_built", "建成年份", "year", "year", "year of construction (floor-area weighted if several)",
            "建成年份", "建成年代", "建设年代", "建设年份", "建成时间", "竣工年份", "竣工时间", "建造年代",
-           "建筑年代", "yearbuilt", "year", "built_year", "construction_year", "start_date", "jcnf"),
+           "建筑年代", "建成年", "建设时间", "建成日期", "竣工日期", "竣工年", "建造年份", "建筑年份", "建年", "年代",
+           "yearbuilt", "year", "built_year", "build_year", "yr_built", "construction_year", "start_date", "jcnf", "jcsj"),
         _c("legal_area_m2", "合法用地面积", "m²", "number", "land with clear legal title",
-           "合法用地面积", "合法用地", "已批合法用地面积", "legalarea", "legal_area"),
+           "合法用地面积", "合法用地", "已批合法用地面积", "合法面积", "合法占地面积", "合法土地面积",
+           "legalarea", "legal_area", "legal_m2", "hfmj", "hfydmj"),
         _c("legal_ratio", "合法用地比例", "0–1", "number", "share of the parcel with clear legal title (0–1; percent accepted)",
-           "合法用地比例", "合法用地占比", "合法用地率", "合法比例", "legalratio", "legal_share", "legal_rati"),
+           "合法用地比例", "合法用地占比", "合法用地率", "合法比例", "合法占比", "合法率", "合法面积比例",
+           "合法面积占比", "legalratio", "legal_share", "legal_rati", "legal_pct", "legal_prop", "hfbl"),
         _c("building_quality", "建筑质量", "good/fair/poor", "quality", "building condition: good / fair / poor (好/一般/差)",
            "建筑质量", "建筑质量评价", "建筑质量等级", "房屋质量", "质量", "buildingquality", "quality",
            "building_q", "condition", "jzzl"),
@@ -96,8 +104,8 @@ COLUMNS: dict[str, ColumnSpec] = {
         _c("high_energy", "高能耗", "yes/no", "bool", "high energy use (2011 plan: 高能耗)",
            "高能耗", "high_energ"),
         _c("land_area_m2", "用地面积", "m²", "number", "land area as recorded by the bureau (cross-checked against the geometry)",
-           "用地面积", "宗地面积", "地块面积", "土地面积", "占地面积", "landarea", "land_area", "area_m2",
-           "shape_area", "ydmj"),
+           "用地面积", "宗地面积", "地块面积", "土地面积", "占地面积", "占地",
+           "landarea", "land_area", "area_m2", "land_m2", "site_area", "shape_area", "ydmj", "zdmj"),
         _c("industrial_floor_area_m2", "工业建筑面积", "m²", "number", "floor area in industrial use (mixed-use parcels, Jiaxing)",
            "工业建筑面积", "工业用房面积", "生产用房面积", "industrial_floor", "ind_floor", "industrial_fa"),
         _c("green_ratio", "绿地率", "0–1", "number", "green space ratio (0–1; percent accepted)",
@@ -120,8 +128,8 @@ _QUALITY_ALIASES: dict[str, str] = {
     **{k: "poor" for k in ["poor", "p", "差", "较差", "很差", "破旧", "危房", "bad", "dilapidated"]},
 }
 
-_TRUE = {"1", "true", "t", "yes", "y", "是", "有", "√"}
-_FALSE = {"0", "false", "f", "no", "n", "否", "无", ""}
+_TRUE = {"1", "1.0", "true", "t", "yes", "y", "是", "有", "√"}
+_FALSE = {"0", "0.0", "false", "f", "no", "n", "否", "无", ""}
 
 # A unit at the end of a column name. Matched after NFKC folding and lower-casing (so "（㎡）"
 # arrives as "(m2)"). In brackets any unit counts (the closing bracket may have been cut off by
@@ -250,17 +258,7 @@ def match_columns(
     for src in names:
         if src in user_mapping or src == "geometry":
             continue
-        key = normalise_name(src)
-        canonical, how = None, ""
-        if src in COLUMNS:
-            canonical, how = src, "canonical"
-        elif key in _ALIASES:
-            canonical, how = _ALIASES[key], "alias"
-        elif _looks_truncated(src):
-            # 10-byte DBF truncation: a unique alias that starts with this name.
-            hits = {c for a, c in _ALIASES.items() if a.startswith(key) and len(a) > len(key)}
-            if len(hits) == 1:
-                canonical, how = hits.pop(), "truncated"
+        canonical, how = canonical_of(src)
         if canonical is None:
             continue
         if canonical in taken:
@@ -272,6 +270,116 @@ def match_columns(
         taken[canonical] = src
         matches.append(ColumnMatch(src, canonical, how, unit_of(src)))
     return matches, notes
+
+
+def canonical_of(name: str) -> tuple[str | None, str]:
+    """The canonical column a source name stands for, and how it was recognised.
+
+    ``how`` is ``"canonical"`` (the name itself), ``"alias"`` or ``"truncated"`` (a unique
+    alias cut by the 10-byte DBF limit); ``(None, "")`` when the name is not recognised.
+
+    >>> canonical_of("合法面积"), canonical_of("备注")
+    (('legal_area_m2', 'alias'), (None, ''))
+    """
+    if name in COLUMNS:
+        return name, "canonical"
+    key = normalise_name(name)
+    if key in _ALIASES:
+        return _ALIASES[key], "alias"
+    if _looks_truncated(name):
+        hits = {c for a, c in _ALIASES.items() if a.startswith(key) and len(a) > len(key)}
+        if len(hits) == 1:
+            return hits.pop(), "truncated"
+    return None, ""
+
+
+def closest_columns(canonical: str, names: list[str], *, n: int = 3) -> list[str]:
+    """The user's columns whose names look most like ``canonical`` or one of its aliases.
+
+    >>> closest_columns("legal_area_m2", ["编号", "合法地面积", "备注", "legal_ar"])
+    ['合法地面积', 'legal_ar']
+    """
+    import difflib
+
+    spec = COLUMNS[canonical]
+    targets = {normalise_name(a) for a in (spec.name, spec.zh, *spec.aliases)}
+    scored = []
+    for name in names:
+        key = normalise_name(name)
+        if not key:
+            continue
+        best = max(difflib.SequenceMatcher(None, key, t).ratio() for t in targets)
+        if best >= 0.5:
+            scored.append((-best, names.index(name), name))
+    return [name for _, _, name in sorted(scored)[:n]]
+
+
+def missing_column_fix(canonical: str | list[str], names: list[str]) -> str:
+    """How to map a column the data seems to lack: both fixes, with the closest candidates.
+
+    ``canonical`` may list alternatives (``["legal_ratio", "legal_area_m2"]``); ``names`` are
+    the user's unmapped columns.
+
+    >>> print(missing_column_fix("legal_area_m2", ["编号", "合法地面积"]))
+    your column that looks closest: '合法地面积'; if it is the one, map it: columns={'合法地面积': 'legal_area_m2'} in Python, or --col 合法地面积=legal_area_m2 on the command line (recognised names include 合法用地面积, 合法用地, 已批合法用地面积, 合法面积)
+    """
+    options = [canonical] if isinstance(canonical, str) else list(canonical)
+    best: list[tuple[str, str]] = []  # (column, canonical) closest first
+    for c in options:
+        best += [(n, c) for n in closest_columns(c, names)]
+    close = list(dict.fromkeys(n for n, _ in best))[:3]
+    src, dst = (best[0] if best else ("your name", options[0]))
+    listed = ", ".join(repr(c) for c in close)
+    lead = (f"your column{'s' if len(close) > 1 else ''} that look{'' if len(close) > 1 else 's'} closest: {listed}; "
+            f"if {'one' if len(close) > 1 else 'it'} is the one, map it: " if close else "add it, or map your column: ")
+    aliases = ", ".join(a for c in options for a in COLUMNS[c].aliases[:4])
+    return (f"{lead}columns={{'{src}': '{dst}'}} in Python, or --col {src}={dst} on the command line "
+            f"(recognised names include {aliases})")
+
+
+def protect_input_columns(frame: pd.DataFrame, outputs: list[str], *, suffix: str = "_input") -> pd.DataFrame:
+    """Rename input columns that an output of the same name would overwrite, and say so.
+
+    A column the user brought (not one of the canonical inputs zoning reads) whose name is
+    the name of an output column (``far``, ``zone``, ``reason``, a criterion code, …) —
+    compared case-insensitively, as GeoPackage does — is kept as ``<name>_input`` with a
+    :class:`~zoning.errors.DataRepairWarning` naming the column, the first parcels and the fix.
+
+    >>> import pandas as pd, warnings
+    >>> df = pd.DataFrame({"parcel_id": ["A1", "A2"], "FAR": [9.0, 8.0]})
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     out = protect_input_columns(df, ["far", "zone"])
+    >>> list(out.columns)
+    ['parcel_id', 'FAR_input']
+    """
+    import warnings
+
+    from zoning.errors import DataRepairWarning
+
+    wanted = {str(o).casefold(): str(o) for o in outputs}
+    geom = getattr(frame, "_geometry_column_name", None)
+    taken = {str(c).casefold() for c in frame.columns} | set(wanted)
+    renames: dict[str, str] = {}
+    for c in frame.columns:
+        if c == geom or not isinstance(c, str) or c in COLUMNS or c.casefold() not in wanted:
+            continue
+        new, k = f"{c}{suffix}", 2
+        while new.casefold() in taken:
+            new, k = f"{c}{suffix}{k}", k + 1
+        taken.add(new.casefold())
+        renames[c] = new
+    if not renames:
+        return frame
+    ids = frame["parcel_id"].astype(str).tolist() if "parcel_id" in frame.columns else [str(i) for i in frame.index]
+    shown = ", ".join(ids[:5]) + (f" … and {len(ids) - 5} more" if len(ids) > 5 else "")
+    for old, new in renames.items():
+        warnings.warn(
+            f"input column '{old}' has the name of the output column '{wanted[old.casefold()]}', which would overwrite it: "
+            f"your values are kept as '{new}' (all {len(ids)} parcels: {shown})\n"
+            f"  fix: rename '{old}' in the source table to keep your own name",
+            DataRepairWarning, stacklevel=3)
+    return frame.rename(columns=renames)
 
 
 def parse_quality(value: object) -> str | None:

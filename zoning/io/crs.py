@@ -470,11 +470,37 @@ def _check_plausible(crs: pyproj.CRS, b: NDArray[np.float64], name: str) -> None
         )
 
 
-def missing_crs_message(gdf: gpd.GeoDataFrame, name: str) -> str:
+#: No coordinate system on Earth has coordinates beyond this (prefixed Gauss-Krüger eastings < 5e7 m).
+_FAR = 1e8
+
+
+def _check_far_away(gdf: gpd.GeoDataFrame, name: str) -> None:
+    """Features with coordinates no CRS can have (1e12 m): name them instead of guessing a CRS."""
+    b = _bounds(gdf)
+    if not np.isfinite(b).all() or np.abs(b).max() < _FAR:
+        return
+    fb = gdf.geometry.bounds.to_numpy(dtype=float)
+    far = np.nan_to_num(np.abs(fb), nan=0.0).max(axis=1) >= _FAR
+    ids = (gdf.loc[far, "parcel_id"].astype(str).tolist() if "parcel_id" in gdf.columns
+           else [f"row {i}" for i in gdf.index[far]])
+    shown = ", ".join(ids[:5]) + (f" … and {len(ids) - 5} more" if len(ids) > 5 else "")
+    rest = fb[~far]
+    others = (f"; the other {len(rest)} feature(s) lie within {_fmt_bounds([np.nanmin(rest[:, 0]), np.nanmin(rest[:, 1]), np.nanmax(rest[:, 2]), np.nanmax(rest[:, 3])])}"
+              if len(rest) and np.isfinite(rest).all() else "")
+    raise InputError(
+        f"{name}: {far.sum()} feature(s) have coordinates beyond ±{_FAR:,.0f} m, which no coordinate system on Earth "
+        f"has ({shown}; e.g. {_fmt_bounds(fb[far][0])}){others}. They are typing or export errors, not a CRS "
+        "question: fix or delete those features in the source file."
+    )
+
+
+def missing_crs_message(gdf: gpd.GeoDataFrame, name: str, cli_option: str | None = "--source-crs") -> str:
+    cli = (f"CLI: {cli_option} EPSG:4547" if cli_option
+           else "the command line has no CRS option for this file: add a .prj or set the CRS in QGIS and save")
     msg = (
         f"{name}: the layer has no CRS (no .prj file or CRS metadata), so areas cannot be "
         "computed. Declare it: pass source_crs='EPSG:4547' (CGCS2000 3-degree Gauss-Kruger CM "
-        "114E, Shenzhen; CLI: --source-crs EPSG:4547) or your CRS code/WKT, or add a .prj file. "
+        f"114E, Shenzhen; {cli}) or your CRS code/WKT, or add a .prj file. "
         "For coordinates copied from web maps use source_crs='gcj02' (Amap/Tencent) or 'bd09' "
         "(Baidu)."
     )
@@ -488,12 +514,34 @@ def missing_crs_message(gdf: gpd.GeoDataFrame, name: str) -> str:
     return msg
 
 
+def align_crs(gdf: gpd.GeoDataFrame, crs: Any, *, what: str, onto: str, fix: str,
+              stacklevel: int = 3) -> tuple[gpd.GeoDataFrame, str | None]:
+    """``gdf`` in ``crs``, for laying one layer over another (blocks on parcels, parcels on a raster).
+
+    A layer without a CRS is an :class:`~zoning.errors.InputError` whose message ends with
+    ``fix`` (the caller knows which option declares it); a layer in another CRS is
+    re-projected with a :class:`~zoning.errors.CRSWarning`. Returns the layer and the warning
+    text (``None`` when nothing was changed), for the caller's list of problems.
+    """
+    target = pyproj.CRS.from_user_input(crs) if crs is not None else None
+    if gdf.crs is None:
+        msg = (f"the {what} have no CRS (no .prj or CRS metadata), so they cannot be laid over the {onto}"
+               f"{f' (in {target.to_string()})' if target is not None else ''}. Declare it: {fix}")
+        raise InputError(msg)
+    if target is None or gdf.crs.equals(target):
+        return gdf, None
+    text = f"the {what} are in {gdf.crs.to_string()} and the {onto} in {target.to_string()}: the {what} were re-projected to {target.to_string()}"
+    warnings.warn(text, CRSWarning, stacklevel=stacklevel)
+    return gdf.to_crs(target), text
+
+
 def ensure_metric_crs(
     gdf: gpd.GeoDataFrame,
     *,
     source_crs: Any = None,
     target_crs: Any = None,
     name: str = "parcels",
+    cli_option: str | None = "--source-crs",
 ) -> gpd.GeoDataFrame:
     """Return ``gdf`` in a projected CRS in metres, fit for areas and distances.
 
@@ -523,6 +571,9 @@ def ensure_metric_crs(
         Output CRS; must be metric. Default: keep a metric CRS, else choose one.
     name : str
         Layer name used in messages.
+    cli_option : str or None
+        The command-line option that declares this layer's CRS, for the message when it has
+        none (``"--blocks-source-crs"`` for blocks; None when there is no such option).
 
     Returns
     -------
@@ -562,8 +613,9 @@ def ensure_metric_crs(
                 "or target_crs=. If the declared CRS is wrong, fix the .prj or use "
                 "gdf.set_crs(..., allow_override=True)."
             )
+    _check_far_away(gdf, name)
     if gdf.crs is None:
-        raise InputError(missing_crs_message(gdf, name))
+        raise InputError(missing_crs_message(gdf, name, cli_option))
     target = None
     if target_crs is not None:
         target = _parse_crs(target_crs, "target_crs")

@@ -232,7 +232,7 @@ def _corner(occupied: tuple[np.ndarray, Any] | None, corners: Sequence[str], fx:
 
 def _add_scalebar(ax: Axes, view: Sequence[float], crs: Any, loc: str = "lower left") -> Any:
     """Alternating black/white bar of a round length (at most a fifth of the map width)."""
-    from matplotlib.offsetbox import AnchoredOffsetbox, AuxTransformBox
+    from matplotlib.offsetbox import AuxTransformBox
     from matplotlib.patches import Rectangle
     from matplotlib.text import Text
 
@@ -250,14 +250,7 @@ def _add_scalebar(ax: Axes, view: Sequence[float], crs: Any, loc: str = "lower l
                                  edgecolor="black", linewidth=0.6))
     box.add_artist(Text(0, bar_h * 2.0, "0", ha="center", va="bottom", size=8))
     box.add_artist(Text(n_seg * seg, bar_h * 2.0, _fmt_length(length_m), ha="center", va="bottom", size=8))
-    anchored = AnchoredOffsetbox(loc=loc, child=box, pad=0.5, borderpad=0.8, frameon=True)
-    anchored.patch.set_facecolor("white")
-    anchored.patch.set_alpha(0.85)
-    anchored.patch.set_edgecolor("none")
-    anchored.set_gid("scalebar")
-    anchored.set_zorder(6)
-    ax.add_artist(anchored)
-    return anchored
+    return _anchored(ax, box, loc=loc, pad=0.5, alpha=0.85, gid="scalebar")
 
 
 def _north_angle(crs: Any, view: Sequence[float]) -> float:
@@ -280,7 +273,7 @@ def _north_angle(crs: Any, view: Sequence[float]) -> float:
 
 def _add_north_arrow(ax: Axes, view: Sequence[float], crs: Any, loc: str = "upper right") -> Any:
     """Classic half-black, half-white arrow with an 'N', top right, pointing to true north."""
-    from matplotlib.offsetbox import AnchoredOffsetbox, DrawingArea
+    from matplotlib.offsetbox import DrawingArea
     from matplotlib.patches import Polygon
     from matplotlib.text import Text
 
@@ -300,11 +293,18 @@ def _add_north_arrow(ax: Axes, view: Sequence[float], crs: Any, loc: str = "uppe
     da.add_artist(Polygon(right, closed=True, facecolor="white", edgecolor="black", linewidth=0.8))
     tip = pts([(0, h + 2)])[0]
     da.add_artist(Text(tip[0], tip[1], "N", ha="center", va="bottom", size=11))
-    anchored = AnchoredOffsetbox(loc=loc, child=da, pad=0.3, borderpad=0.8, frameon=True)
+    return _anchored(ax, da, loc=loc, pad=0.3, alpha=0.8, gid="north_arrow")
+
+
+def _anchored(ax: Axes, child: Any, *, loc: str, pad: float, alpha: float, gid: str) -> Any:
+    """A map furniture box (scale bar, north arrow) on a translucent white ground, above the data."""
+    from matplotlib.offsetbox import AnchoredOffsetbox
+
+    anchored = AnchoredOffsetbox(loc=loc, child=child, pad=pad, borderpad=0.8, frameon=True)
     anchored.patch.set_facecolor("white")
-    anchored.patch.set_alpha(0.8)
+    anchored.patch.set_alpha(alpha)
     anchored.patch.set_edgecolor("none")
-    anchored.set_gid("north_arrow")
+    anchored.set_gid(gid)
     anchored.set_zorder(6)
     ax.add_artist(anchored)
     return anchored
@@ -388,10 +388,12 @@ def _districts(districts: Any, parcels: gpd.GeoDataFrame, lang: str, gap_m: floa
     if not isinstance(districts, gpd.GeoDataFrame):
         msg = f"districts must be a GeoDataFrame, a file path, None (automatic) or False, got {type(districts).__name__}"
         raise InputError(msg)
-    if districts.crs is None:
-        msg = "the districts layer has no CRS; set it with districts.set_crs('EPSG:…')"
-        raise InputError(msg)
-    d = districts.to_crs(parcels.crs) if parcels.crs is not None and not districts.crs.equals(parcels.crs) else districts
+    from zoning.io.crs import align_crs
+
+    if districts.crs is not None and parcels.crs is not None and not districts.crs.equals(parcels.crs):
+        d = districts.to_crs(parcels.crs)  # boundary lines only: re-projected without a warning
+    else:
+        d, _ = align_crs(districts, parcels.crs, what="districts", onto="parcels", fix="districts.set_crs('EPSG:…')")
     col = _name_column(d, lang)
     out = gpd.GeoDataFrame({"_name": d[col].astype("string") if col else pd.Series(pd.NA, index=d.index, dtype="string")},
                            geometry=d.geometry.to_numpy(), crs=d.crs)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.errors import CRSWarning, InputError
+from zoning.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from affine import Affine
@@ -392,24 +392,19 @@ def _open(raster: Any) -> Iterator[Any]:
 
 
 def _to_raster_crs(parcels: gpd.GeoDataFrame, src: Any) -> gpd.GeoDataFrame:
-    import warnings
 
     if not isinstance(parcels, gpd.GeoDataFrame):
         msg = f"parcels must be a GeoDataFrame, got {type(parcels).__name__}"
-        raise InputError(msg)
-    if parcels.crs is None:
-        msg = "parcels have no CRS; set it with parcels.set_crs('EPSG:…') before comparing them with a raster"
         raise InputError(msg)
     if src.crs is None:
         msg = f"raster {getattr(src, 'name', '')} has no CRS; assign one (e.g. with rio edit-info --crs EPSG:4547)"
         raise InputError(msg)
     from pyproj import CRS
 
-    rcrs = CRS.from_user_input(src.crs.to_wkt())
-    if not parcels.crs.equals(rcrs):
-        warnings.warn(f"parcels ({parcels.crs.to_string()}) re-projected to the raster's CRS ({rcrs.to_string()}) "
-                      "for zonal statistics", CRSWarning, stacklevel=4)
-        parcels = parcels.to_crs(rcrs)
+    from zoning.io.crs import align_crs
+
+    parcels, _ = align_crs(parcels, CRS.from_user_input(src.crs.to_wkt()), what="parcels", onto="raster", stacklevel=5,
+                           fix="parcels.set_crs('EPSG:…') before comparing them with a raster")
     return parcels
 
 

@@ -21,7 +21,7 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bo
 table{border-collapse:collapse;margin:.6em 0;font-size:.9em;display:block;overflow-x:auto;max-width:100%}th,td{border:1px solid #ccc;padding:.25em .55em;text-align:left;vertical-align:top}
 th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}.meta{color:#555;font-size:.9em}
 .swatch{display:inline-block;width:.9em;height:.9em;border:1px solid #888;margin-right:.35em;vertical-align:-.1em}
-.status-official{color:#1a7f37}.status-derived{color:#9a6700}.status-heuristic{color:#cf222e}.error{color:#cf222e;font-weight:bold}.warning{color:#9a6700}
+.status-official{color:#1a7f37}.status-official-draft{color:#4d7f1a}.status-derived{color:#9a6700}.status-heuristic{color:#cf222e}.error{color:#cf222e;font-weight:bold}.warning{color:#9a6700}
 img{max-width:100%;border:1px solid #ddd}
 """
 
@@ -79,7 +79,7 @@ def _figure_png(draw: Callable[..., Any], **kw: Any) -> bytes | None:
 
 
 def to_report(result, path, *, lang: str | None = None, blocks=None, title: str | None = None, max_areas: int = 40,
-              robustness=None):
+              firms=None, robustness=None):
     """Write a self-contained report of a run: HTML (maps embedded, no network) or Markdown.
 
     Parameters
@@ -96,6 +96,9 @@ def to_report(result, path, *, lang: str | None = None, blocks=None, title: str 
         Report title (default: the rule pack's title).
     max_areas
         Largest contiguous zone areas listed individually.
+    firms
+        Optional :class:`zoning.FirmEvaluation` (per-mu 亩均效益 classes) to include: the
+        formula, firms per class, land per class and the class map.
     robustness
         Optional :class:`zoning.scenarios.Sensitivity` of the same parcels: adds a robustness
         section (the thresholds the zones are most sensitive to, tornado chart, stability map).
@@ -132,6 +135,10 @@ def to_report(result, path, *, lang: str | None = None, blocks=None, title: str 
         from zoning.outputs.plotting import plot_blocks
 
         images["blocks"] = _figure_png(plot_blocks, check=blocks, lang=lang)
+    if firms is not None:
+        from zoning.outputs.firm_map import plot_firm_classes
+
+        images["firms"] = _figure_png(plot_firm_classes, evaluation=firms, lang=lang)
 
     def img(name: str, alt: str) -> str:
         data = images.get(name)
@@ -190,6 +197,12 @@ def to_report(result, path, *, lang: str | None = None, blocks=None, title: str 
         sections.append(("工业产业区块检查 Industrial blocks" if zh else "Industrial-block checks",
                          img("blocks", "block map") + _table(bt[b_cols], html=html, pct=("industrial_share", "threshold"))
                          + _table(dt, html=html, pct=("coverage", "threshold"))))
+    if firms is not None:
+        text = firms.summary()
+        sections.append(("亩均效益评价 Per-mu evaluation" if zh else "Per-mu (亩均效益) evaluation",
+                         img("firms", "firm classes") + (f"<pre>{_html.escape(text)}</pre>" if html else f"```\n{text}\n```\n\n")
+                         + _table(firms.by_area.reset_index(), html=html,
+                                  pct=tuple(c for c in firms.by_area.columns if c.endswith("_share")))))
     # --- robustness section hook (sensitivity renders its own section) ---
     if robustness is not None:
         sections.append(robustness.report_section(lang=lang, html=html))
@@ -199,7 +212,7 @@ def to_report(result, path, *, lang: str | None = None, blocks=None, title: str 
         doc = (f'<!DOCTYPE html><html lang="{"zh-CN" if zh else "en"}"><head><meta charset="utf-8">'
                f"<title>{_html.escape(title)}</title><style>{_CSS}</style></head><body><h1>{_html.escape(title)}</h1>"
                f"<table class=meta>{meta_html}</table>{body}"
-               f"<p class=meta>zoning · {('阈值状态：official 政策原文，derived 按研究区计算，heuristic 本规则包建议' if zh else 'threshold status: official = in the policy text, derived = computed on the study area, heuristic = a proposal of the pack')}</p>"
+               f"<p class=meta>zoning · {('阈值状态：official 政策原文，official-draft 征求意见稿，derived 按研究区计算，heuristic 本规则包建议' if zh else 'threshold status: official = in the policy text, official-draft = in a consultation draft (not in force), derived = computed on the study area, heuristic = a proposal of the pack')}</p>"
                "</body></html>")
         p.write_text(doc, encoding="utf-8")
     else:

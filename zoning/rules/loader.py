@@ -7,6 +7,7 @@ file and the key. Overrides change thresholds without editing files.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -114,6 +115,10 @@ def load_rules(rules: str | os.PathLike[str] | RulePack = DEFAULT_RULES, *,
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise RulePackError(f"is not valid TOML: {exc}", source=source) from None
+        except RecursionError:
+            msg = ("nests tables or arrays too deeply to read (a pack needs at most a few levels); "
+                   "check the file for runaway brackets, e.g. a = [[[[...")
+            raise RulePackError(msg, source=source) from None
         pack = _from_mapping(raw, source)
     if overrides:
         pack = apply_overrides(pack, overrides)
@@ -135,8 +140,10 @@ def _read(rules: str | os.PathLike[str]) -> tuple[str, str]:
     return res.read_text("utf-8"), f"'{s}'"
 
 
-_Q = re.compile(r"^(?:q|quantile[=:]?)\s*([0-9.]+)$", re.IGNORECASE)
-_P = re.compile(r"^p\s*([0-9.]+)$", re.IGNORECASE)
+_NUM = r"(\d+(?:\.\d*)?|\.\d+)"
+_Q = re.compile(rf"^(?:q|quantile[=:]?)\s*{_NUM}$", re.IGNORECASE)
+_P = re.compile(rf"^p\s*{_NUM}$", re.IGNORECASE)
+_LOOKS_QUANTILE = re.compile(r"^(?:q|p|quantile)[\s=:]*[0-9.]", re.IGNORECASE)
 
 
 def parse_override(text: str) -> tuple[str, str]:
@@ -152,6 +159,13 @@ def parse_override(text: str) -> tuple[str, str]:
     return k.strip(), v.strip()
 
 
+def _override_error(key: str, msg: str) -> RulePackError:
+    """An override that is not a valid value: name the code and both ways it was given."""
+    err = RulePackError(f"override {key}: {msg} (command line: --set {key}=VALUE; Python: overrides={{'{key}': value}})")
+    err.key = key
+    return err
+
+
 def _criterion_update(c: Criterion, value: Any) -> dict[str, Any]:
     ind = INDICATORS[c.indicator]
     if ind.kind == "class":
@@ -163,21 +177,31 @@ def _criterion_update(c: Criterion, value: Any) -> dict[str, Any]:
         g = parse_quality(value)
         if g is None:
             msg = f"expects a grade good/fair/poor (好/一般/差), got {value!r}"
-            raise RulePackError(msg, key=c.code)
+            raise _override_error(c.code, msg)
         return {"value": g, "quantile": None}
     if isinstance(value, str):
-        m = _Q.match(value) or _P.match(value)
+        text = value.strip()
+        m = _Q.match(text) or _P.match(text)
         if m:
-            q = float(m.group(1)) / (100.0 if _P.match(value) else 1.0)
+            q = float(m.group(1)) / (100.0 if _P.match(text) else 1.0)
+            if not 0.0 <= q <= 1.0:
+                msg = f"quantile {value!r} is outside q0–q1 (p0–p100); e.g. q0.6 is the 60th percentile of the study area"
+                raise _override_error(c.code, msg)
             return {"value": None, "quantile": q}
+        if _LOOKS_QUANTILE.match(text):
+            msg = f"{value!r} is not a quantile; write one number between q0 and q1 (e.g. q0.6) or p0–p100 (e.g. p60)"
+            raise _override_error(c.code, msg)
         try:
-            value = float(value)
+            value = float(text)
         except ValueError:
             msg = f"expects a number in {c.unit} or a quantile like 'q0.5', got {value!r}"
-            raise RulePackError(msg, key=c.code) from None
+            raise _override_error(c.code, msg) from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         msg = f"expects a number in {c.unit} or a quantile like 'q0.5', got {value!r}"
-        raise RulePackError(msg, key=c.code)
+        raise _override_error(c.code, msg)
+    if not math.isfinite(value):
+        msg = f"must be a finite number in {c.unit} (or a quantile q0–q1), got {value!r}"
+        raise _override_error(c.code, msg)
     return {"value": float(value), "quantile": None}
 
 
@@ -196,17 +220,20 @@ def apply_overrides(pack: RulePack, overrides: Mapping[str, Any]) -> RulePack:
             try:
                 new_c[key] = Criterion.model_validate(data)
             except _PydanticError as exc:
-                raise RulePackError(exc.errors()[0]["msg"].removeprefix("Value error, "), key=key) from None
+                raise _override_error(key, exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
         elif key in params:
             p = params[key]
             try:
                 v = float(value)
             except (TypeError, ValueError):
                 msg = f"expects a number in {p.unit}, got {value!r}"
-                raise RulePackError(msg, key=key) from None
+                raise _override_error(key, msg) from None
+            if not math.isfinite(v):
+                msg = f"must be a finite number in {p.unit}, got {value!r}"
+                raise _override_error(key, msg)
             if v < 0:
                 msg = f"must not be negative, got {v}"
-                raise RulePackError(msg, key=key)
+                raise _override_error(key, msg)
             new_p[p.code] = p.model_copy(update={"value": v, "status": p.status})
         else:
             valid = [c for c in crits] + [p.key for p in pack.parameters]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from zoning.rules.schema import INDICATORS, Criterion, RulePack
 
-__all__ = ["composition_lines", "format_threshold", "render_rules", "rules_table", "section_lines"]
+__all__ = ["composition_lines", "effective_text", "format_threshold", "pack_line", "pack_status_line", "policy_text",
+           "render_rules", "rules_table", "section_lines"]
 
 
 def _width(text: str) -> int:
@@ -18,6 +21,65 @@ def _width(text: str) -> int:
 
 def _pad(text: str, n: int) -> str:
     return text + " " * max(0, n - _width(text))
+
+
+def effective_text(pack: RulePack) -> str:
+    """The pack's effective date as it should be shown: placeholders say so.
+
+    >>> from zoning.rules import load_rules
+    >>> effective_text(load_rules("shenzhen-2020"))
+    '2020-06-04'
+    """
+    info = pack.pack
+    if getattr(info, "effective_placeholder", False):
+        return f"{info.effective} (placeholder: only the year {info.effective.year} is known)"
+    return str(info.effective)
+
+
+def policy_text(pack: RulePack | str) -> Path | None:
+    """The shipped policy text a pack cites (``zoning/rules/texts/…``), or None if it has none.
+
+    >>> from zoning.rules import load_rules
+    >>> policy_text(load_rules("jiaxing-2024")).name
+    'jiaxing-2024.txt'
+    """
+    if isinstance(pack, str):
+        from zoning.rules import load_rules
+
+        pack = load_rules(pack)
+    name = pack.pack.text
+    if not name:
+        return None
+    path = Path(__file__).resolve().parent / "texts" / name
+    return path if path.exists() else None
+
+
+def pack_status_line(pack: RulePack) -> str:
+    """How many numbers of each status a pack holds, for listings.
+
+    >>> from zoning.rules import load_rules
+    >>> pack_status_line(load_rules("shenzhen-htp-2012"))
+    'effective 2012-07-24; 6 numbers: 6 official; every one with its source'
+    """
+    from zoning.rules.schema import STATUSES
+
+    statuses = [c.status for c in pack.criteria] + [p.status for p in pack.parameters]
+    if pack.firms is not None:
+        statuses += [i.status for t in pack.firms.tracks for i in t.indicators] + [pack.firms.class_status]
+    counts = ", ".join(f"{statuses.count(k)} {k}" for k in STATUSES if k in statuses)
+    cited = all(c.source for c in pack.criteria) and all(p.source for p in pack.parameters)
+    return f"effective {effective_text(pack)}; {len(statuses)} numbers: {counts}" + ("; every one with its source" if cited else "")
+
+
+def pack_line(pack: RulePack) -> str:
+    """One line naming a pack for result summaries: name, title, effective date.
+
+    >>> from zoning.rules import load_rules
+    >>> pack_line(load_rules("shenzhen-2020")).split(" — ")[0]
+    'shenzhen-2020'
+    """
+    info = pack.pack
+    return f"{info.name} — {info.title_en}; effective {effective_text(pack)}"
 
 
 def section_lines(pack: RulePack, *, markdown: bool = False) -> list[str]:
@@ -35,7 +97,7 @@ def section_lines(pack: RulePack, *, markdown: bool = False) -> list[str]:
                 f"- industrial land: {code(b.industrial)} (on {b.use})",
                 f"- each block: {code(b.min_block_share)}; each district: {code(b.min_district_coverage)}"]
         if b.balance:
-            out.append(f"- 占补平衡 per district (zoning.block_balance): {code(b.balance)}")
+            out.append(f"- 占补平衡 per district (zoning.check_balance): {code(b.balance)}")
     if pack.mixed_use:
         m = pack.mixed_use
         out += ["**Mixed industrial land** (zoning.check_mixed_use)" if markdown else "Mixed industrial land (zoning.check_mixed_use):",
@@ -52,20 +114,20 @@ def section_lines(pack: RulePack, *, markdown: bool = False) -> list[str]:
             out.append(f"- {t.name} {t.label_zh} ({t.label_en}): all of {', '.join(code(c) for c in t.criteria)}{excl}")
     if pack.screening:
         s = pack.screening
-        out += ["**Enterprise screening** (zoning.screen_enterprises)" if markdown else "Enterprise screening (zoning.screen_enterprises):",
+        out += ["**Enterprise screening** (zoning.check_enterprises)" if markdown else "Enterprise screening (zoning.check_enterprises):",
                 f"- low-end if any of {', '.join(code(c) for c in s.flags)}"]
         if s.targets:
             out.append(f"- freed floor space against {', '.join(code(c) for c in s.targets)}")
     if pack.benchmarks:
-        out += ["**Benchmarks** (zoning.benchmark_table)" if markdown else "Benchmarks (zoning.benchmark_table):",
+        out += ["**Benchmarks** (zoning.check_benchmarks)" if markdown else "Benchmarks (zoning.check_benchmarks):",
                 f"- per park, zone or district: {', '.join(code(c) for c in pack.benchmarks.criteria)}"]
     if pack.tenants:
-        out += ["**Tenants** (zoning.short_leases)" if markdown else "Tenants (zoning.short_leases):",
+        out += ["**Tenants** (zoning.check_leases)" if markdown else "Tenants (zoning.check_leases):",
                 f"- in {', '.join(pack.tenants.zones)}: {code(pack.tenants.min_lease)}"]
     return out
 
 
-_ZH = {"official": "官方", "derived": "推导", "heuristic": "经验", "fail": "视为不满足", "pass": "视为满足",
+_ZH = {"official": "官方", "official-draft": "征求意见稿", "derived": "推导", "heuristic": "经验", "fail": "视为不满足", "pass": "视为满足",
        "parcel": "地块", "zone": "区域", "block": "区块", "district": "行政区", "park": "园区", "project": "项目",
        "enterprise": "企业", "area": "片区", "city": "全市", "parameter": "参数", "extent": "分区规模",
        "completion": "期内完成量"}
@@ -135,7 +197,7 @@ def composition_lines(pack: RulePack, *, lang: str = "en", markdown: bool = Fals
         for z, t in tg.zones.items():
             amount = f"{t.km2:g} km²" if t.km2 else f"{t.share:.1%}"
             share = (t.km2 / tg.stock_km2) if (t.km2 and tg.stock_km2) else t.share
-            kind = _w(t.kind, lang) + (f" {t.period}" if t.period else "")
+            kind = _w(t.kind, lang) + (f" {t.period[0]}–{t.period[1]}" if t.period else "")
             out.append(f"- {pack.zone_label(z, lang)}: {amount}" + (f" = {share:.1%}" if share else "")
                        + f" ({kind}) [{_w(t.status, lang)}] {t.source}")
             if t.note:
@@ -188,6 +250,13 @@ def rules_table(pack: RulePack, *, lang: str = "en") -> pd.DataFrame:
             "status": c.status,
             "source": c.source,
         })
+    if pack.firms is not None:
+        for t in pack.firms.tracks:
+            for i in t.indicators:
+                bench = f"{i.benchmark:g} {i.unit}" if i.benchmark is not None else "mean of the track"
+                rows.append({"code": i.code, "name": i.name_zh if lang == "zh" else i.name_en, "name_zh": i.name_zh,
+                             "level": f"firm ({t.name})", "test": f"{i.weight:g} × {i.measure} ÷ {bench}", "missing": "0 points",
+                             "status": i.status, "source": i.source})
     for p in pack.parameters:
         rows.append({
             "code": p.code,
@@ -199,7 +268,8 @@ def rules_table(pack: RulePack, *, lang: str = "en") -> pd.DataFrame:
             "status": p.status,
             "source": p.source,
         })
-    return pd.DataFrame(rows).set_index("code")
+    cols = ["code", "name", "name_zh", "level", "test", "missing", "status", "source"]
+    return pd.DataFrame(rows, columns=cols).set_index("code")
 
 
 def render_rules(pack: RulePack, *, lang: str = "en", fmt: str = "text") -> str:
@@ -208,8 +278,13 @@ def render_rules(pack: RulePack, *, lang: str = "en", fmt: str = "text") -> str:
     title = info.title_zh if lang == "zh" else info.title_en
     t = rules_table(pack, lang=lang)
     if fmt == "markdown":
+        text = policy_text(pack)
         out = [f"## {info.name}: {title}", "", f"*Policy:* {info.policy}  ", f"*Source:* {info.source}  ",
-               f"*Effective:* {info.effective}", ""]
+               f"*Effective:* {effective_text(pack)}  "]
+        if info.document:
+            out.append(f"*Document:* {info.document}  ")
+        out += [f"*Text:* `zoning/rules/texts/{text.name}` (shipped with the package)" if text is not None
+                else "*Text:* not shipped; find it by the document number", ""]
         if info.notes:
             out += [info.notes, ""]
         if pack.stock:
@@ -228,15 +303,25 @@ def render_rules(pack: RulePack, *, lang: str = "en", fmt: str = "text") -> str:
             out += [""]
             for line in sections:
                 out += (["", line, ""] if line.startswith("**") else [line])
+        if pack.firms is not None:
+            out += ["", *firm_lines(pack, markdown=True)]
         return "\n".join(out) + "\n"
     zh = lang == "zh"
     lab = (dict(policy="政策", source="来源", effective="生效日期", base_year="基准年份", stock="工业存量", code="代码",
-                name="名称", level="层级", test="判定", missing="缺失值", status="依据", sources="各项来源：")
+                name="名称", level="层级", test="判定", missing="缺失值", status="依据", sources="各项来源：",
+                document="文号", text="政策原文", notes="说明")
            if zh else dict(policy="policy", source="source", effective="effective", base_year="base year",
                            stock="stock", code="code", name="name", level="level", test="test", missing="if missing",
-                           status="status", sources="Sources:"))
+                           status="status", sources="Sources:", document="document", text="text", notes="notes"))
+    text = policy_text(pack)
     lines = [f"{info.name} — {title}", f"  {lab['policy']}: {info.policy}", f"  {lab['source']}: {info.source}",
-             f"  {lab['effective']}: {info.effective}"]
+             f"  {lab['effective']}: {effective_text(pack)}"]
+    if info.document:
+        lines.append(f"  {lab['document']}: {info.document}")
+    lines.append(f"  {lab['text']}: " + (str(text) if text is not None else
+                 ("（未随包提供：按上述文号查找）" if zh else "(not shipped: find it by the document number above)")))
+    if info.notes:
+        lines.append(f"  {lab['notes']}: {info.notes}")
     if info.base_year:
         lines.append(f"  {lab['base_year']}: {info.base_year}" + ("（建成年限计至该年）" if zh else " (building ages counted to it)"))
     if pack.stock:
@@ -257,5 +342,28 @@ def render_rules(pack: RulePack, *, lang: str = "en", fmt: str = "text") -> str:
     sections = section_lines(pack)
     if sections:
         lines += ["", *sections]
+    if pack.firms is not None:
+        lines += ["", *firm_lines(pack)]
+    from zoning.rules.schema import STATUSES
+
     lines += ["", lab["sources"]] + [f"  {code}: {r['source']}" for code, r in t.iterrows()]
+    lines += ["", ("依据：" + "；".join(f"{k} {_ZH.get(k, k)}" for k in STATUSES)) if zh
+              else "Status: " + "; ".join(f"{k} — {v}" for k, v in STATUSES.items())]
     return "\n".join(lines) + "\n"
+
+
+def firm_lines(pack: RulePack, *, markdown: bool = False) -> list[str]:
+    """The per-mu (亩均效益) tracks of a pack: every weight and benchmark with its source."""
+    f = pack.firms
+    if f is None:
+        return []
+    out = ["**Per-mu evaluation** (zoning.evaluate_firms)" if markdown else "Per-mu evaluation (zoning.evaluate_firms):"]
+    cuts = [0.0, *f.class_cuts, 1.0]
+    classes = ", ".join(f"{c} {cuts[i]:.0%}–{cuts[i + 1]:.0%}" for i, c in enumerate(f.classes))
+    out.append(f"- classes by rank within a track (best first): {classes} ({f.class_status}; {f.class_source})")
+    for t in f.tracks:
+        out.append(f"- track {t.name} ({t.label_zh} {t.label_en}; firms: {t.firms}; {t.source}):")
+        for i in t.indicators:
+            bench = f"{i.benchmark:g} {i.unit}" if i.benchmark is not None else "mean of the track's firms (derived)"
+            out.append(f"  - {i.code} {i.name_zh} {i.name_en}: weight {i.weight:g}, ÷ {bench} ({i.status}; {i.source})")
+    return out

@@ -2,7 +2,10 @@
 
 A pack is a TOML file validated into these frozen pydantic models. Every threshold carries
 a stable code, Chinese and English names, a unit, its source clause and a status
-(``official`` / ``derived`` / ``heuristic``). Unknown keys are errors (``extra="forbid"``).
+(:data:`STATUSES`: ``official`` — in a policy text that was issued; ``official-draft`` — in a
+consultation draft, or seen only in reports of one, so not (yet) in force; ``derived`` —
+computed on the study area or from official figures; ``heuristic`` — a documented proposal
+of the pack). Unknown keys are errors (``extra="forbid"``).
 
 A criterion's ``level`` says what it is evaluated on: a ``parcel`` or a contiguous ``zone``
 (zoning, :mod:`zoning.classify`), an industrial ``block`` or a ``district`` (block rules,
@@ -19,6 +22,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from collections import Counter
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -26,14 +30,20 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from zoning.units import M2_PER_MU
 
 __all__ = [
+    "FIRM_MEASURES",
     "INDICATORS",
+    "STATUSES",
     "BenchmarkRules",
     "BlockRules",
     "CalibrationStep",
     "CandidateClass",
     "Criterion",
+    "FirmIndicator",
+    "FirmRules",
+    "FirmTrack",
     "Indicator",
     "LeaseRules",
+    "LowEfficiencyRules",
     "MixedUseRules",
     "PackInfo",
     "Parameter",
@@ -48,7 +58,14 @@ __all__ = [
     "ZoneStyle",
 ]
 
-Status = Literal["official", "derived", "heuristic"]
+Status = Literal["official", "official-draft", "derived", "heuristic"]
+#: the status words, strongest first, with what each means (for rendering and the docs)
+STATUSES: dict[str, str] = {
+    "official": "the number is in an issued policy text (the clause is cited)",
+    "official-draft": "the number is in a consultation draft, or was seen only in reports of one: not (yet) in force",
+    "derived": "computed on the study area, or derived from official figures",
+    "heuristic": "a documented proposal of the pack, or a number from a secondary source of low confidence",
+}
 Op = Literal["<", "<=", ">", ">=", "==", "!=", "in", "not in"]
 Level = Literal["parcel", "zone", "block", "district", "park", "project", "enterprise", "area", "city"]
 #: what a zone-level criterion may test: the area itself, or an area-weighted parcel indicator
@@ -119,6 +136,14 @@ INDICATORS: dict[str, Indicator] = {
              "share of the district's industrial land inside blocks", _SHARE, "{:.1%}"),
         _ind("block_area_balance_ha", "number", "ha", "区块面积占补差额", "block area added minus removed",
              _AREA_HA, "{:,.2f}"),
+        _ind("industrial_land_balance_ha", "number", "ha", "区块内工业用地占补差额",
+             "industrial land inside blocks, added minus removed", _AREA_HA, "{:,.2f}"),
+        _ind("add_before_remove_ha", "number", "ha", "先补后占余量", "block area added before each removal, net",
+             _AREA_HA, "{:,.2f}"),
+        _ind("new_industrial_inside_share", "number", "share", "新增工业用地位于区块内的比例",
+             "share of a new industrial parcel inside blocks", _SHARE, "{:.0%}"),
+        _ind("city_industrial_share", "number", "share", "工业用地占建设用地比例",
+             "industrial land's share of construction land", _SHARE, "{:.1%}"),
         # mixed industrial land, park balancing, flexible terms (Jiaxing)
         _ind("industrial_floor_share", "number", "share", "工业建筑面积占比", "industrial share of floor area",
              _SHARE, "{:.1%}"),
@@ -133,6 +158,17 @@ INDICATORS: dict[str, Indicator] = {
         _ind("high_pollution", "flag", "flag", "高污染", "high pollution", _FLAG),
         _ind("high_energy", "flag", "flag", "高能耗", "high energy use", _FLAG),
         _ind("freed_floor_area_m2", "number", "m2", "腾出产业空间", "floor space freed", _FLOOR_M2, "{:,.0f}"),
+        # per-mu (亩均效益) evaluation of firms
+        _ind("firm_score", "number", "points", "亩均效益综合得分", "per-mu composite score", {"points": 1.0}, "{:.1f}"),
+        # low-efficiency industrial land (低效用地)
+        _ind("overdue_years", "number", "years", "逾期未竣工年限", "years past the contracted completion", _YEARS, "{:.0f}"),
+        _ind("investment_share_of_standard", "number", "share", "投资强度达标比例",
+             "investment intensity as a share of the standard", _SHARE, "{:.0%}"),
+        _ind("output_share_of_standard", "number", "share", "亩均产出达标比例", "output per mu as a share of the standard",
+             _SHARE, "{:.0%}"),
+        _ind("stopped_years", "number", "years", "停产年限", "years production stopped", _YEARS, "{:.0f}"),
+        _ind("years_without_tax", "number", "years", "连续未纳税年限", "consecutive years without tax", _YEARS, "{:.0f}"),
+        _ind("eliminated_industry", "flag", "flag", "属淘汰类产业", "industry on an elimination list", _FLAG),
         # per-km² benchmarks (Shenzhen High-Tech Park)
         _ind("value_added_yi_per_km2", "number", "亿元/km2", "地均增加值", "value added per km²", _PER_KM2, "{:.1f}"),
     ]
@@ -164,11 +200,21 @@ INDICATOR_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
     "current_class": (("current_use",),),
     "planned_class": (("planned_use",),),
     "lease_years": (("lease_years",),),
+    "firm_score": (("firm_score",),),
 }
 
 
+def _finite(v: object) -> object:
+    """Thresholds and parameters are finite numbers: ``nan`` would make every test 'missing'."""
+    if isinstance(v, float) and not math.isfinite(v):
+        msg = f"must be a finite number, got {v!r}; write the threshold in its unit (or a quantile between 0 and 1)"
+        raise ValueError(msg)
+    return v
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # every threshold and parameter is a finite number: nan / inf in a pack are errors
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class PackInfo(_Model):
@@ -181,6 +227,12 @@ class PackInfo(_Model):
     policy: str
     source: str
     effective: _dt.date
+    #: True when ``effective`` stands in for an unknown day (e.g. 1 January of the year)
+    effective_placeholder: bool = False
+    #: the document as a user can find it: number, publisher, date (e.g. 深府规〔2018〕14号, 深圳市人民政府)
+    document: str = ""
+    #: the policy text shipped with the package, a file name in ``zoning/rules/texts/``
+    text: str = ""
     version: str = "1"
     notes: str = ""
     #: the year the policy describes: building ages are counted to it unless a run says otherwise
@@ -203,6 +255,11 @@ class Criterion(_Model):
     status: Status
     source: str
     note: str = ""
+
+    @field_validator("value", "quantile", mode="before")
+    @classmethod
+    def _finite(cls, v: object) -> object:
+        return _finite(v)
 
     @field_validator("code")
     @classmethod
@@ -285,6 +342,11 @@ class Parameter(_Model):
     status: Status
     source: str
     note: str = ""
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _finite(cls, v: object) -> object:
+        return _finite(v)
 
     @field_validator("code")
     @classmethod
@@ -386,13 +448,17 @@ class Target(_Model):
     km2: float | None = Field(default=None, gt=0)
     share: float | None = Field(default=None, gt=0, le=1)
     kind: Literal["extent", "completion"] = "extent"
-    period: str = ""
+    #: first and last year of a completion target (e.g. [2021, 2025] for the 14th Five-Year Plan)
+    period: list[int] = []
     source: str
     status: Status = "official"
     note: str = ""
 
     @model_validator(mode="after")
     def _one(self) -> Target:
+        if self.period and (len(self.period) != 2 or self.period[0] > self.period[1]):
+            msg = "period must be [first year, last year]"
+            raise ValueError(msg)
         if self.km2 is None and self.share is None:
             msg = "give 'km2' or 'share'"
             raise ValueError(msg)
@@ -460,6 +526,20 @@ class BlockRules(_Model):
     min_district_coverage: str
     #: 占补平衡: block area added minus removed per district (``block_area_balance_ha``)
     balance: str | None = None
+    #: 占补平衡 of the industrial land inside blocks (``industrial_land_balance_ha``), with parcels
+    balance_industrial: str | None = None
+    #: 先补后占: at every removal date, block area added so far minus removed so far (``add_before_remove_ha``)
+    add_before_remove: str | None = None
+    #: 新增工业用地原则上位于工业产业区块内: share of a new industrial parcel inside blocks (``new_industrial_inside_share``)
+    new_inside_blocks: str | None = None
+    #: class criterion: current-use classes that count as industrial land where the planned use is not determined
+    undetermined: str | None = None
+    #: block column holding each block's tier (e.g. 区块级别 一级 / 二级) and, per tier value, its
+    #: minimum block share criterion (replacing ``min_block_share`` for blocks of that tier)
+    tier_column: str | None = None
+    tiers: dict[str, str] = {}
+    #: city-level floor on industrial land's share of all parcel land (``city_industrial_share``)
+    city_industrial_share: str | None = None
 
 
 class MixedUseRules(_Model):
@@ -508,9 +588,89 @@ class ScreeningRules(_Model):
 
 
 class BenchmarkRules(_Model):
-    """Per-area benchmarks compared for any set of parks, zones or districts."""
+    """Per-area benchmarks compared for any set of parks, zones or districts.
+
+    ``milestones`` are yearly steps toward a benchmark (shown and given a status column, not
+    part of ``passes``); ``note`` says how the benchmarks are meant to be read.
+    """
 
     criteria: list[str] = Field(min_length=1)
+    milestones: list[str] = []
+    note: str = ""
+
+
+class FirmIndicator(_Model):
+    """One term of a per-mu (亩均效益) score: ``weight × value ÷ benchmark``."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    #: a firm measure, see :data:`FIRM_MEASURES`
+    measure: str
+    weight: float = Field(gt=0)
+    #: the divisor (in ``unit``); None = the mean of the firms evaluated on the track (derived)
+    benchmark: float | None = Field(default=None, gt=0)
+    unit: str
+    status: Status
+    source: str
+    note: str = ""
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        return Criterion._code(v)
+
+    @model_validator(mode="after")
+    def _measure(self) -> FirmIndicator:
+        if self.measure not in FIRM_MEASURES:
+            msg = f"unknown firm measure '{self.measure}'; valid: {', '.join(FIRM_MEASURES)}"
+            raise ValueError(msg)
+        return self
+
+
+class FirmTrack(_Model):
+    """A group of firms scored and ranked together (e.g. 规上 above-scale, 规下 below-scale, rented)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label_zh: str
+    label_en: str
+    #: which firms: above-scale (规上) or below-scale (规下) firms on their own land, or rented firms
+    firms: Literal["above_scale", "below_scale", "rented", "own_land", "all"]
+    indicators: list[FirmIndicator] = Field(min_length=1)
+    source: str
+
+
+class FirmRules(_Model):
+    """Per-mu (亩均效益) evaluation: score tracks and rank classes A/B/C/D.
+
+    ``class_cuts`` are cumulative rank shares from the top: ``[0.2, 0.6, 0.95]`` puts the best
+    20 % of a track in A, the next to 60 % in B, to 95 % in C and the rest in D.
+    """
+
+    tracks: list[FirmTrack] = Field(min_length=1)
+    classes: list[str] = ["A", "B", "C", "D"]
+    class_cuts: list[float]
+    class_status: Status
+    class_source: str
+    #: firms with less own land than this (亩) are not evaluated; 0 = all
+    min_land_mu: float = Field(default=0.0, ge=0)
+    min_land_source: str = ""
+
+    @model_validator(mode="after")
+    def _cuts(self) -> FirmRules:
+        c = self.class_cuts
+        if len(c) != len(self.classes) - 1 or any(not 0 < x < 1 for x in c) or c != sorted(c):
+            msg = f"class_cuts must be {len(self.classes) - 1} increasing shares in (0, 1), one per class boundary"
+            raise ValueError(msg)
+        return self
+
+
+class LowEfficiencyRules(_Model):
+    """Low-efficiency industrial land (低效用地): a parcel is flagged when any listed criterion fails."""
+
+    criteria: list[str] = Field(min_length=1)
+    #: the land-use basis and classes tested (industrial land only)
+    industrial: str
 
 
 class LeaseRules(_Model):
@@ -527,6 +687,11 @@ _SECTION_REFS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
         "min_block_share": (("block_industrial_share",), ("block",)),
         "min_district_coverage": (("district_block_coverage",), ("district",)),
         "balance": (("block_area_balance_ha",), ("district",)),
+        "balance_industrial": (("industrial_land_balance_ha",), ("district",)),
+        "add_before_remove": (("add_before_remove_ha",), ("district",)),
+        "new_inside_blocks": (("new_industrial_inside_share",), ("parcel",)),
+        "undetermined": (("landuse_class",), ("block", "district", "parcel")),
+        "city_industrial_share": (("city_industrial_share",), ("city",)),
     },
     "mixed_use": {
         "industrial": (("landuse_class",), ("parcel",)),
@@ -547,6 +712,24 @@ _SECTION_REFS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "tenants": {
         "min_lease": (("lease_years",), ("parcel", "enterprise")),
     },
+    "low_efficiency": {
+        "criteria": (("overdue_years", "investment_share_of_standard", "output_share_of_standard", "stopped_years",
+                      "years_without_tax", "eliminated_industry"), ("parcel", "enterprise")),
+        "industrial": (("landuse_class",), ("parcel",)),
+    },
+}
+
+#: measures a per-mu score may use: firm column(s) -> (unit, 中文, English)
+FIRM_MEASURES: dict[str, tuple[str, str, str]] = {
+    "tax_wan_per_mu": ("万元/亩", "亩均税收", "tax per mu"),
+    "value_added_wan_per_mu": ("万元/亩", "亩均增加值", "value added per mu"),
+    "sales_wan_per_mu": ("万元/亩", "亩均销售收入", "sales per mu"),
+    "value_added_wan_per_tce": ("万元/tce", "单位能耗增加值", "value added per tonne of coal equivalent"),
+    "value_added_wan_per_emission_t": ("万元/t", "单位排放增加值", "value added per tonne of emissions"),
+    "value_added_wan_per_employee": ("万元/人", "全员劳动生产率", "value added per employee"),
+    "rd_share_of_sales": ("share", "研发经费占主营业务收入比重", "R&D spending as a share of sales"),
+    "tax_wan_per_10k_kwh": ("万元/万kWh", "单位电耗税收", "tax per 10,000 kWh of electricity"),
+    "sales_wan_per_tce": ("万元/tce", "单位能耗销售收入", "sales per tonne of coal equivalent"),
 }
 _PROJECT_INDICATORS = ("investment_wan", "investment_wan_per_mu", "tax_wan_per_mu", "output_wan_per_mu")
 
@@ -569,11 +752,13 @@ class RulePack(_Model):
     screening: ScreeningRules | None = None
     benchmarks: BenchmarkRules | None = None
     tenants: LeaseRules | None = None
+    firms: FirmRules | None = None
+    low_efficiency: LowEfficiencyRules | None = None
 
     @model_validator(mode="after")
     def _refs(self) -> RulePack:
-        codes = [c.code for c in self.criteria] + [p.code for p in self.parameters]
-        dup = sorted({c for c in codes if codes.count(c) > 1})
+        codes = Counter([c.code for c in self.criteria] + [p.code for p in self.parameters])
+        dup = sorted(c for c, n in codes.items() if n > 1)  # linear: packs may hold thousands of criteria
         if dup:
             msg = f"duplicate code(s) {dup}"
             raise ValueError(msg)
@@ -612,6 +797,21 @@ class RulePack(_Model):
                 refs = value if isinstance(value, list) else ([] if value is None else [value])
                 for ref in refs:
                     _check_ref(known, f"{section}.{field_name}", ref, indicators, levels)
+        if self.blocks is not None:
+            for tier_name, ref in self.blocks.tiers.items():
+                _check_ref(known, f"blocks.tiers ({tier_name})", ref, ("block_industrial_share",), ("block",))
+            if self.blocks.tiers and not self.blocks.tier_column:
+                msg = "blocks.tiers needs blocks.tier_column (the block column naming each block's tier)"
+                raise ValueError(msg)
+        if self.benchmarks is not None:
+            for ref in self.benchmarks.milestones:
+                _check_ref(known, "benchmarks.milestones", ref, _SECTION_REFS["benchmarks"]["criteria"][0], ("area",))
+        if self.firms is not None:
+            fcodes = [i.code for t in self.firms.tracks for i in t.indicators]
+            clash = sorted({c for c in fcodes if fcodes.count(c) > 1 or c in codes})
+            if clash:
+                msg = f"firms: duplicate indicator code(s) {clash}"
+                raise ValueError(msg)
         if self.mixed_use is not None:
             balanceable = {c for c in (self.mixed_use.min_far, self.mixed_use.min_green_ratio) if c is not None}
             for ref in self.mixed_use.balance:

@@ -130,5 +130,7 @@ def compute_indicators(parcels: gpd.GeoDataFrame, *, reference_year: int | None 
         lu = (landuse or {}).get(col)
         code = (lu if lu is not None and len(lu.code) == len(parcels) else parse_landuse(parcels[col])).code
         out[name] = pd.Categorical(code)  # a few distinct classes: categorical is small and fast
-    df = pd.DataFrame(out, index=parcels.index)
-    return df[_OUTPUT_COLUMNS]
+    df = pd.DataFrame(out, index=parcels.index)[_OUTPUT_COLUMNS]
+    if "firm_score" in parcels:  # optional: a per-mu score carried to the parcels (zoning.evaluate_firms)
+        df["firm_score"] = _col(parcels, "firm_score")
+    return df

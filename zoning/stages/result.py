@@ -111,6 +111,12 @@ class ZoningResult:
                            f"mode {self.settings.mode}, industrial stock {self.stock_km2:.2f} km²")
         return f"<p>{head}</p>" + self.summary[cols].to_html(float_format=lambda v: f"{v:,.2f}", na_rep="—")
 
+    def summary_text(self, *, lang: Literal["zh", "en"] | None = None) -> str:
+        """The run as ``zoning classify`` prints it: zones against targets, districts, example reasons."""
+        from zoning.outputs.text import result_text
+
+        return result_text(self, lang)
+
     def reasons(self) -> pd.DataFrame:
         """Long table: one row per industrial parcel and criterion (observed, threshold, status)."""
         return reasons_table(self.parcels, self.indicators, self.classification, rules=self.rules)
@@ -152,7 +158,7 @@ class ZoningResult:
         return write_layers(layers, path, overwrite=overwrite)
 
     def to_report(self, path: str | os.PathLike[str], *, lang: Literal["zh", "en"] | None = None, blocks: Any = None,
-                  title: str | None = None, max_areas: int = 40, robustness: Any = None) -> Path:
+                  title: str | None = None, max_areas: int = 40, firms: Any = None, robustness: Any = None) -> Path:
         """Self-contained HTML (or Markdown) report; see :func:`zoning.outputs.report.to_report`.
 
         ``lang`` defaults to the run's language; ``robustness`` (a :func:`zoning.sensitivity`
@@ -160,7 +166,8 @@ class ZoningResult:
         """
         from zoning.outputs.report import to_report
 
-        return to_report(self, path, lang=lang, blocks=blocks, title=title, max_areas=max_areas, robustness=robustness)
+        return to_report(self, path, lang=lang, blocks=blocks, title=title, max_areas=max_areas, firms=firms,
+                         robustness=robustness)
 
     def plot(self, *, ax: Any = None, lang: Literal["zh", "en"] | None = None, column: str = "zone", districts: Any = None,
              title: str | None = None, note: str | None = None, font: str | os.PathLike[str] | None = None,

@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from zoning.io.columns import protect_input_columns
 from zoning.rules import load_rules
 from zoning.rules.schema import RulePack
 from zoning.stages.classify import classify
@@ -219,6 +220,7 @@ def run(
         polys = fut.result() if fut is not None else []
 
     out = clean.copy(deep=False)  # copy-on-write: the validated frame is not changed
+    out = protect_input_columns(out, [*_INDICATOR_OUT, "zone", "zone_label", "cluster_id", "enclave", "candidate", *why.columns, *cls.columns])
     for col in _INDICATOR_OUT:
         out[col] = ind[col]
     out["zone"] = zres.parcels["zone"]

@@ -432,7 +432,7 @@ def validate_parcels(
     for cols, codes in need.items():
         options = cols.split(" or ")
         if not any(c in gdf for c in options):
-            from zoning.io.columns import COLUMNS
+            from zoning.io.columns import COLUMNS, missing_column_fix
 
             aliases = ", ".join(a for c in options if c in COLUMNS for a in COLUMNS[c].aliases[:4]) or "none"
             crit = [c for c in codes if c != "stock"]
@@ -440,7 +440,7 @@ def validate_parcels(
                 ([f"criteri{'on' if len(crit) == 1 else 'a'} {', '.join(crit)}"] if crit else [])
                 + (["the industrial-stock definition"] if "stock" in codes else [])
             )
-            problems.append(Problem("error", "missing_column", f"column {' or '.join(repr(c) for c in options)} is missing; {who} of rule pack '{pack.pack.name}' need{'s' if len(crit) + ('stock' in codes) == 1 else ''} it", cols, [], f"add it, or map your column with columns={{'your name': '{options[0]}'}} (recognised names include {aliases})"))
+            problems.append(Problem("error", "missing_column", f"column {' or '.join(repr(c) for c in options)} is missing; {who} of rule pack '{pack.pack.name}' need{'s' if len(crit) + ('stock' in codes) == 1 else ''} it", cols, [], missing_column_fix([c for c in options if c in COLUMNS], [str(c) for c in gdf.columns if c not in COLUMNS and c != gdf.geometry.name]) if options[0] in COLUMNS else f"add it (recognised names include {aliases})"))
 
     # land-use codes
     parsed = {}

@@ -1,0 +1,83 @@
+"""Plain-text rendering for terminals: tables that line up Chinese characters, a run's summary."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+__all__ = ["ljust", "result_text", "rjust", "text_table", "width"]
+
+
+def width(s: str) -> int:
+    """Display width: Chinese (wide) characters count twice.
+
+    >>> width("工业ab")
+    6
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def ljust(s: str, n: int) -> str:
+    return s + " " * max(0, n - width(s))
+
+
+def rjust(s: str, n: int) -> str:
+    return " " * max(0, n - width(s)) + s
+
+
+def text_table(rows: list[list[str]], head: list[str], right: set[int]) -> list[str]:
+    """Lines of a plain-text table; columns in ``right`` are right-aligned."""
+    widths = [max(width(str(x)) for x in [h, *[r[k] for r in rows]]) for k, h in enumerate(head)]
+
+    def line(r: list[str]) -> str:
+        return "  ".join((rjust if k in right else ljust)(str(x), widths[k]) for k, x in enumerate(r)).rstrip()
+
+    return [line(head), line(["-" * w for w in widths]), *[line(r) for r in rows]]
+
+
+def result_text(result: Any, lang: str | None = None) -> str:
+    """What ``zoning classify`` prints: validation summary, zones against targets, districts, examples.
+
+    Columns line up with Chinese (double-width) characters.
+    """
+    lang = lang or result.settings.get("lang", "en")
+    out: list[str] = []
+    n_warn = len(result.validation.warnings)
+    out.append(result.validation.summary())
+    if n_warn:
+        for p in result.validation.warnings[:8]:
+            out.append(f"  {p}".splitlines()[0])
+        if n_warn > 8:
+            out.append(f"  … {n_warn - 8} more (run `zoning validate` for the full list)")
+    out.append("")
+    s = result.summary
+    label = "label_zh" if lang == "zh" else "label_en"
+    out.append(f"Zones ({result.rules.pack.name}, {result.settings['mode']} mode; industrial stock {result.stock_km2:.2f} km²):")
+    out.append("  " + ljust("zone", 22) + "".join(rjust(h, w) for h, w in
+               [("parcels", 8), ("areas", 7), ("km²", 9), ("亩", 10), ("share", 8), ("target", 9), ("achieved", 10)]))
+    for _z, r in s.iterrows():
+        share = f"{r['share_of_stock']:.1%}" if r["share_of_stock"] == r["share_of_stock"] else "—"
+        tgt = f"{r['target_share']:.1%}" if r["target_share"] == r["target_share"] else "—"
+        ach = f"{r['achieved']:.0%}" if r["achieved"] == r["achieved"] else "—"
+        out.append("  " + ljust(str(r[label]), 22) + f"{r['parcels']:>8}{r['areas']:>7}{r['area_km2']:>9.2f}{r['area_mu']:>10.0f}{share:>8}{tgt:>9}{ach:>10}")
+    out.append("  (targets: the pack's shares of the stock, e.g. Shenzhen 100 of 260 km² = 38.5 %)")
+    off = [r[label] for _z, r in s.iterrows() if r["achieved"] == r["achieved"] and not 0.67 <= r["achieved"] <= 1.5]
+    if off and result.settings["mode"] == "threshold":
+        out.append(f"  note: {', '.join(off)} differ from the target by more than half: the thresholds are derived or"
+                   " heuristic (see `zoning rules show`); tune them with --set CODE=VALUE, or fill the targets with --mode quota")
+    d = result.by_district
+    if len(d) > 1:
+        out.append("\nBy district (km²):")
+        cols = ["retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned", "stock_km2"]
+        names = [result.rules.zone_label(c, lang) if c != "stock_km2" else ("工业存量" if lang == "zh" else "stock") for c in cols]
+        out.append("  " + ljust("", 10) + "".join(rjust(n, 20) for n in names))
+        for dist, r in d.iterrows():
+            out.append("  " + ljust(str(dist), 10) + "".join(f"{r[c]:>20.2f}" for c in cols))
+    out.append("\nExamples of reasons:")
+    p = result.parcels
+    for z in ["retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned"]:
+        hit = p[p["zone"] == z]
+        if len(hit):
+            r = hit.iloc[0]
+            out.append(f"  {r['parcel_id']}: {r['reason']}")
+    return "\n".join(out)
