@@ -166,9 +166,10 @@ def test_compare_refuses_different_parcels(two_runs):
 def test_cli_sensitivity_calibrate_compare(cli, sample_path, tmp_path):
     r = CliRunner()
     res = r.invoke(cli, ["sensitivity", str(sample_path), "--vary", "SZ-C5=1.2,1.8", "-o", str(tmp_path / "s.gpkg"),
-                         "--chart", str(tmp_path / "t.png"), "--reference-year", str(YEAR)])
+                         "--chart", str(tmp_path / "t.png"), "--reference-year", str(YEAR), "--report", str(tmp_path / "r.html")])
     assert res.exit_code == 0, res.output
     assert "Most sensitive" in res.output and (tmp_path / "t.png").exists()
+    assert "<h2>Robustness</h2>" in (tmp_path / "r.html").read_text(encoding="utf-8")
     res = r.invoke(cli, ["calibrate", str(sample_path), "-o", str(tmp_path / "c.toml"), "--exit-zero"])
     assert res.exit_code == 0, res.output
     assert "SZ-A1" in res.output and (tmp_path / "c.toml").exists()

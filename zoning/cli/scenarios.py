@@ -94,12 +94,14 @@ def _parse_vary(values: tuple[str, ...]) -> dict[str, list[str]]:
 @click.option("--mode", type=click.Choice(["threshold", "quota"]), default="threshold", show_default=True)
 @click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Tornado chart (.png/.svg/.pdf).")
 @click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Stability map (.png/.svg/.pdf).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="HTML/Markdown report of the base run with a robustness section.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True)
 @_read_options
 def sensitivity_cmd(path: Path, output: Path, rules: str, sets: tuple[str, ...], reference_year: int | None, vary: tuple[str, ...],
                     pct: float | None, mode: Literal["threshold", "quota"], chart: Path | None, map_path: Path | None,
-                    lang: Literal["zh", "en"], layer: str | None, encoding: str | None, source_crs: str | None,
-                    cols: tuple[str, ...]) -> None:
+                    report_path: Path | None, lang: Literal["zh", "en"], layer: str | None, encoding: str | None,
+                    source_crs: str | None, cols: tuple[str, ...]) -> None:
     """One-at-a-time threshold scenarios: zone areas per scenario and each parcel's stability."""
     from zoning.scenarios import CachedStages, sensitivity
 
@@ -129,6 +131,13 @@ def sensitivity_cmd(path: Path, output: Path, rules: str, sets: tuple[str, ...],
             ax.figure.savefig(target, dpi=150, bbox_inches="tight")
             plt.close(ax.figure)
             click.echo(f"wrote {target}")
+    if report_path is not None:
+        from zoning.stages.run import run
+
+        base = run(stages.parcels, stages.rules, overrides=_overrides(sets), mode=mode, lang=lang,
+                   reference_year=stages.reference_year)
+        base.to_report(report_path, lang=lang, robustness=s)
+        click.echo(f"wrote {report_path} (with a robustness section)")
 
 
 @click.command("compare")

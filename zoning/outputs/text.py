@@ -60,11 +60,13 @@ def result_text(result: Any, lang: str | None = None) -> str:
         tgt = f"{r['target_share']:.1%}" if r["target_share"] == r["target_share"] else "—"
         ach = f"{r['achieved']:.0%}" if r["achieved"] == r["achieved"] else "—"
         out.append("  " + ljust(str(r[label]), 22) + f"{r['parcels']:>8}{r['areas']:>7}{r['area_km2']:>9.2f}{r['area_mu']:>10.0f}{share:>8}{tgt:>9}{ach:>10}")
-    out.append("  (targets: the pack's shares of the stock, e.g. Shenzhen 100 of 260 km² = 38.5 %)")
+    out.append("  (targets: the pack's shares of the stock, e.g. Shenzhen 100 of 260 km² retained = 38.5 %; the 25 + 25 km²"
+               " are 2021–2025 completion targets, 9.6 % each)")
     off = [r[label] for _z, r in s.iterrows() if r["achieved"] == r["achieved"] and not 0.67 <= r["achieved"] <= 1.5]
     if off and result.settings["mode"] == "threshold":
         out.append(f"  note: {', '.join(off)} differ from the target by more than half: the thresholds are derived or"
-                   " heuristic (see `zoning rules show`); tune them with --set CODE=VALUE, or fill the targets with --mode quota")
+                   " heuristic (see `zoning rules show`); tune them with --set CODE=VALUE, find thresholds that meet the targets"
+                   " with `zoning calibrate`, or fill the targets with --mode quota")
     d = result.by_district
     if len(d) > 1:
         out.append("\nBy district (km²):")
