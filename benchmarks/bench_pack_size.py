@@ -1,4 +1,4 @@
-"""Load time of a rule pack with many criteria (issue 9: packs load in linear time).
+"""Load time of a rule pack with many criteria (packs load in linear time).
 
     python benchmarks/bench_pack_size.py 20000
 

@@ -334,7 +334,7 @@ def test_cli_short_leases_from_a_classify_output(cli, tmp_path, sample_result):
 
 
 # ---------------------------------------------------------------------------------------
-# one shape for every check (issue 8, item 3)
+# one shape for every check
 
 
 def _all_checks(sample_parcels, sample_result):

@@ -1,4 +1,4 @@
-"""Never lose or silently change a user's data (issue 9): one catalogue test per class.
+"""Never lose or silently change a user's data: one catalogue test per class.
 
 1. outputs never touch an input, however spelled (every command that takes ``-o``);
 2. outputs are atomic: a writer failing midway, a real SIGINT / SIGTERM during a large write

@@ -19,7 +19,6 @@ named by the criterion code (``GZ-Q1``, ``JX-M1``, ``HTP-T1`` …) and use the s
 from __future__ import annotations
 
 import html
-import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from zoning._text import text_table as _text_table
 from zoning.errors import Problem
 from zoning.units import FAIL, MISSING, NOT_TESTED, PASS
 
@@ -63,30 +63,9 @@ def _deprecated(old: str, new: str, extra: str = "") -> None:
                   FutureWarning, stacklevel=3)
 
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
 def text_table(rows: Sequence[Sequence[Any]], head: Sequence[str], right: set[int] | None = None, *, indent: str = "  ") -> list[str]:
-    """A plain-text table whose columns line up with Chinese (double-width) characters.
-
-    >>> print("\\n".join(text_table([["宝安区", "72.4%"]], ["district", "coverage"], {1})))
-      district  coverage
-      --------  --------
-      宝安区       72.4%
-    """
-    right = right or set()
-    cells = [[str(x) for x in r] for r in rows]
-    widths = [max(_width(x) for x in [h, *[r[k] for r in cells]]) for k, h in enumerate(head)]
-
-    def line(r: Sequence[str]) -> str:
-        parts = []
-        for k, x in enumerate(r):
-            pad = " " * max(0, widths[k] - _width(x))
-            parts.append(pad + x if k in right else x + pad)
-        return (indent + "  ".join(parts)).rstrip()
-
-    return [line(list(head)), line(["-" * w for w in widths]), *[line(r) for r in cells]]
+    """:func:`zoning._text.text_table`, indented as the checks print their tables."""
+    return _text_table(rows, head, right, indent=indent)
 
 
 @dataclass(repr=False, kw_only=True)

@@ -2,37 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
+from zoning._text import ljust, rjust, text_table, width
+
 __all__ = ["ljust", "result_text", "rjust", "text_table", "width"]
-
-
-def width(s: str) -> int:
-    """Display width: Chinese (wide) characters count twice.
-
-    >>> width("工业ab")
-    6
-    """
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def ljust(s: str, n: int) -> str:
-    return s + " " * max(0, n - width(s))
-
-
-def rjust(s: str, n: int) -> str:
-    return " " * max(0, n - width(s)) + s
-
-
-def text_table(rows: list[list[str]], head: list[str], right: set[int]) -> list[str]:
-    """Lines of a plain-text table; columns in ``right`` are right-aligned."""
-    widths = [max(width(str(x)) for x in [h, *[r[k] for r in rows]]) for k, h in enumerate(head)]
-
-    def line(r: list[str]) -> str:
-        return "  ".join((rjust if k in right else ljust)(str(x), widths[k]) for k, x in enumerate(r)).rstrip()
-
-    return [line(head), line(["-" * w for w in widths]), *[line(r) for r in rows]]
 
 
 def result_text(result: Any, lang: str | None = None) -> str:

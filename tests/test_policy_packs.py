@@ -1,4 +1,4 @@
-"""The exact packs and the new policies (issue 12): HTP gross area, industrial-land balance,
+"""The exact packs and the new policies: HTP gross area, industrial-land balance,
 先补后占, new land inside blocks, GZ-I1/I2, provenance, Jiaxing park green, per-mu evaluation,
 low-efficiency land, Shenzhen block lines, progress toward the targets."""
 
