@@ -218,3 +218,10 @@ def test_explorer_slider_gives_the_run_summary(stages, sample_path):
     assert img.ndim == 3 and img.shape[2] == 3 and bytes(ex.image.value)[:4] == b"\x89PNG"
     ex.set("SZ-A2", ex.initial["SZ-A2"])  # back to the start: no overrides, the base summary
     assert ex.overrides == {}
+
+
+def test_robustness_section_in_every_report_format(stages, two_runs, tmp_path):
+    s = sensitivity(stages, vary={"SZ-C5": [1.3, 1.7]})
+    md = two_runs[0].to_report(tmp_path / "r.md", robustness=s, lang="zh").read_text(encoding="utf-8")
+    assert "## 稳健性" in md and "SZ-C5" in md and (tmp_path / "r_tornado.png").exists()
+    assert two_runs[0].to_report(tmp_path / "r.docx", robustness=s).stat().st_size > 10_000

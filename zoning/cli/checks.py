@@ -7,6 +7,9 @@ Each command reads its inputs, calls one ``zoning.check_*`` function, writes the
 layers (:meth:`zoning.checks.CheckResult.to_file`) and prints what the result renders
 (:meth:`~zoning.checks.CheckResult.summary`): nothing is summarised here.
 
+Every command also takes ``--xlsx PATH`` (and ``--lang``): the result's layers as an Excel
+workbook with human headers (:func:`zoning.outputs.excel.check_to_excel`).
+
 Exit codes (as for the rest of ``zoning``): 0 — every check passed, or a listing/comparison
 command ran (``check-enterprises``, ``check-benchmarks``, ``check-leases``); 1 — a check
 failed (``CheckResult.passed`` is False: a block or district in ``check-blocks``, a district
@@ -101,14 +104,44 @@ def _done(failed: bool, exit_zero: bool) -> None:
         sys.exit(1)
 
 
+def _xlsx(f: Any) -> Any:
+    """``--xlsx PATH`` and ``--lang``: also write the result's layers as an Excel workbook with
+    human headers (:func:`zoning.outputs.excel.check_to_excel`); :func:`_finish` writes it."""
+    import functools
+
+    @functools.wraps(f)
+    def run(*args: Any, xlsx_path: Path | None = None, xlsx_lang: str = "zh", **kwargs: Any) -> Any:
+        if xlsx_path is not None:  # before reading anything, like every other output
+            from zoning.io.paths import check_output
+
+            inputs = [v for k, v in kwargs.items() if k.endswith("_path") and isinstance(v, Path)]
+            check_output(xlsx_path, inputs=inputs, option="--xlsx", suffixes=(".xlsx",))
+        click.get_current_context().meta["zoning.xlsx"] = (xlsx_path, xlsx_lang)
+        return f(*args, **kwargs)
+
+    run = click.option("--lang", "xlsx_lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                       help="Language of the workbook's sheet names and headers.")(run)
+    return click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="Also write the tables as an Excel workbook (.xlsx).")(run)
+
+
 def _finish(res: Any, output: Path | None, quiet: bool, exit_zero: bool, *, summary: str | None = None) -> None:
-    """Write the result's layers, print its summary and the file written, exit 1 if it failed."""
+    """Write the result's layers (and the workbook of --xlsx), print its summary and the files
+    written, exit 1 if it failed."""
     if output is not None:
         res.to_file(output)
+    ctx = click.get_current_context(silent=True)
+    xlsx_path, xlsx_lang = ctx.meta.get("zoning.xlsx", (None, "zh")) if ctx is not None else (None, "zh")
+    if xlsx_path is not None:
+        from zoning.outputs.excel import check_to_excel
+
+        check_to_excel(res, xlsx_path, lang=xlsx_lang)
     if not quiet:
         click.echo(summary if summary is not None else res.summary())
         if output is not None:
             click.echo(f"\nwrote {output} (layers {', '.join(res.layers())})")
+        if xlsx_path is not None:
+            click.echo(f"wrote {xlsx_path}")
     if not res.listing:
         _done(not res.passed, exit_zero)
 
@@ -136,6 +169,7 @@ def _alias(cmd: click.Command, old: str) -> click.Command:
 
 
 @click.command("check-blocks")
+@_xlsx
 @click.argument("parcels_path", metavar="PARCELS", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("blocks_path", metavar="BLOCKS", type=click.Path(dir_okay=False, path_type=Path))
 @_output()
@@ -182,6 +216,7 @@ def check_blocks_cmd(parcels_path: Path, blocks_path: Path, output: Path, rules:
 
 
 @click.command("check-balance")
+@_xlsx
 @click.argument("old_path", metavar="OLD", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("new_path", metavar="NEW", type=click.Path(dir_okay=False, path_type=Path))
 @_output()
@@ -218,6 +253,7 @@ def check_balance_cmd(old_path: Path, new_path: Path, output: Path, rules: str, 
 
 
 @click.command("check-mixed-use")
+@_xlsx
 @click.argument("parcels_path", metavar="PARCELS", type=click.Path(dir_okay=False, path_type=Path))
 @_output()
 @_rule_options("jiaxing-2024")
@@ -249,6 +285,7 @@ def check_mixed_use_cmd(parcels_path: Path, output: Path, rules: str, sets: tupl
 
 
 @click.command("check-projects")
+@_xlsx
 @click.argument("projects_path", metavar="PROJECTS", type=click.Path(dir_okay=False, path_type=Path))
 @_output(exts=".csv, .gpkg or .parquet")
 @_rule_options("guangzhou-2023")
@@ -277,6 +314,7 @@ def check_projects_cmd(projects_path: Path, output: Path, rules: str, sets: tupl
 
 
 @click.command("check-enterprises")
+@_xlsx
 @click.argument("parcels_path", metavar="PARCELS", type=click.Path(dir_okay=False, path_type=Path))
 @_output()
 @_rule_options("shenzhen-2011")
@@ -300,6 +338,7 @@ def check_enterprises_cmd(parcels_path: Path, output: Path, rules: str, sets: tu
 
 
 @click.command("check-benchmarks")
+@_xlsx
 @click.argument("parcels_path", metavar="PARCELS", type=click.Path(dir_okay=False, path_type=Path))
 @_output(required=False, exts=".csv, .gpkg or .parquet")
 @_rule_options("shenzhen-htp-2012")
@@ -326,6 +365,7 @@ def check_benchmarks_cmd(parcels_path: Path, output: Path | None, rules: str, se
 
 
 @click.command("check-leases")
+@_xlsx
 @click.argument("parcels_path", metavar="ZONED_PARCELS", type=click.Path(dir_okay=False, path_type=Path))
 @_output(required=False, exts=".csv, .gpkg or .parquet")
 @_rule_options("shenzhen-2020")
@@ -354,6 +394,7 @@ def check_leases_cmd(parcels_path: Path, output: Path | None, rules: str, sets: 
 
 
 @click.command("evaluate-firms")
+@_xlsx
 @click.argument("firms_path", metavar="FIRMS", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("parcels_path", metavar="PARCELS", type=click.Path(dir_okay=False, path_type=Path))
 @_output()
@@ -394,6 +435,7 @@ def evaluate_firms_cmd(firms_path: Path, parcels_path: Path, output: Path, rules
 
 
 @click.command("check-low-efficiency")
+@_xlsx
 @click.argument("parcels_path", metavar="PARCELS", type=click.Path(dir_okay=False, path_type=Path))
 @_output()
 @_rule_options("low-efficiency-land")
@@ -417,6 +459,7 @@ def check_low_efficiency_cmd(parcels_path: Path, output: Path, rules: str, sets:
 
 
 @click.command("check-progress")
+@_xlsx
 @click.argument("areas_path", metavar="AREAS", type=click.Path(dir_okay=False, path_type=Path))
 @_output(required=False, exts=".csv, .gpkg or .parquet")
 @_rule_options("shenzhen-2020")

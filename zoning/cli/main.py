@@ -129,20 +129,23 @@ def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bo
 @click.option("--reference-year", type=int, default=None, help="Year building ages are counted to (default: the pack's base year, 2020 for shenzhen-2020).")
 @click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also draw a zone map (.png, .svg or .pdf).")
 @click.option("--raster", "raster_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a zone GeoTIFF.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a report (.html or .md).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a report (.html, .md or .docx, by extension).")
+@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write the tables as an Excel workbook (.xlsx), headers in --lang.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--units", default=None, metavar="COLUMN", help="Plan-unit column (法定图则 unit, block): one unit stays contiguous across roads up to the pack's unit_gap_m.")
 @_read_options
 def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m: float | None, min_zone_ha: float | None,
              mode: Literal["threshold", "quota"], lang: Literal["zh", "en"], reference_year: int | None,
              map_path: Path | None, raster_path: Path | None,
-             report_path: Path | None, quiet: bool, units: str | None, layer: str | None, encoding: str | None,
+             report_path: Path | None, xlsx_path: Path | None, quiet: bool, units: str | None, layer: str | None,
+             encoding: str | None,
              source_crs: str | None, cols: tuple[str, ...]) -> None:
     """Sort the parcels in PATH into zones and write them (with reasons) to OUTPUT."""
     from zoning.io.read import read_parcels
     from zoning.stages.run import run
 
-    _check_outputs({"-o/--output": output, "--map": map_path, "--raster": raster_path, "--report": report_path}, [path])
+    _check_outputs({"-o/--output": output, "--map": map_path, "--raster": raster_path, "--report": report_path,
+                    "--xlsx": xlsx_path}, [path])
     parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
     _check_width(output, rules, len(parcels.columns))
     result = run(parcels, rules, overrides=_overrides(sets), mode=mode, gap_m=gap_m, min_zone_ha=min_zone_ha,
@@ -151,7 +154,7 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
     if not quiet:
         _print_result(result, lang)
         click.echo(f"wrote {output} (layers parcels, zones, areas, summary, by_district)")
-    _extras(result, map_path, raster_path, report_path, quiet)
+    _extras(result, map_path, raster_path, report_path, quiet, xlsx_path=xlsx_path)
 
 
 def _check_width(output: Path, rules: str, n_input: int) -> None:
@@ -169,8 +172,13 @@ def _check_width(output: Path, rules: str, n_input: int) -> None:
         raise InputError(msg)
 
 
-def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report_path: Path | None, quiet: bool) -> None:
+def _extras(result: Any, map_path: Path | None, raster_path: Path | None, report_path: Path | None, quiet: bool,
+            *, xlsx_path: Path | None = None) -> None:
     lang = result.settings.get("lang", "zh")
+    if xlsx_path is not None:
+        result.to_excel(xlsx_path, lang=lang)
+        if not quiet:
+            click.echo(f"wrote {xlsx_path}")
     if map_path is not None:
         from zoning.outputs.plotting import save_map
 
@@ -205,13 +213,14 @@ def _print_result(result: Any, lang: str) -> None:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--reference-year", type=int, default=2025, show_default=True, help="Year building ages are counted to.")
 def demo(out: Path, mode: Literal["threshold", "quota"], lang: Literal["zh", "en"], reference_year: int) -> None:
-    """Run the whole job on the bundled sample city: validate, zones, map, raster, report."""
+    """Run the whole job on the bundled sample city: validate, zones, map, raster, reports, workbook."""
     from zoning import datasets
     from zoning.io.read import read_parcels
     from zoning.stages.run import run
 
     path = datasets.get_path("parcels")
-    _check_outputs({"--out": out / "zones.gpkg"}, [path])
+    _check_outputs({"--out": out / "zones.gpkg", "--out (workbook)": out / "tables.xlsx",
+                    "--out (Word report)": out / "report.docx"}, [path])
     click.echo(f"Sample city: {path.name} (synthetic parcels in Shenzhen's real district frame; see sample_data/README.md)")
     parcels = read_parcels(path)
     _print_read_notes(parcels)
@@ -232,6 +241,18 @@ def demo(out: Path, mode: Literal["threshold", "quota"], lang: Literal["zh", "en
     if not hasattr(result, "to_report"):
         extras["report"] = None
     _extras(result, extras["map"], extras["raster"], extras["report"], False)
+    office = _office_missing()
+    if office:
+        click.echo(f"note: tables.xlsx and report.docx need {office}: pip install 'zoning[office]'")
+        return
+    _extras(result, None, None, out / "report.docx", False, xlsx_path=out / "tables.xlsx")
+
+
+def _office_missing() -> str:
+    """The Office writers that cannot be imported ('' when both can)."""
+    import importlib.util
+
+    return " and ".join(m for m, mod in (("openpyxl", "openpyxl"), ("python-docx", "docx")) if importlib.util.find_spec(mod) is None)
 
 
 @main.group()

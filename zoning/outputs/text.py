@@ -24,16 +24,20 @@ def result_text(result: Any, lang: str | None = None) -> str:
         if n_warn > 8:
             out.append(f"  … {n_warn - 8} more (run `zoning validate` for the full list)")
     out.append("")
+    from zoning.outputs.labels import label as header
+
     s = result.summary
     label = "label_zh" if lang == "zh" else "label_en"
     out.append(f"Zones ({result.rules.pack.name}, {result.settings['mode']} mode; industrial stock {result.stock_km2:.2f} km²):")
-    out.append("  " + ljust("zone", 22) + "".join(rjust(h, w) for h, w in
-               [("parcels", 8), ("areas", 7), ("km²", 9), ("亩", 10), ("share", 8), ("target", 9), ("achieved", 10)]))
+    heads = [header(c, lang) for c in ("parcels", "areas", "area_km2", "area_mu", "share_of_stock", "target_share", "achieved")]
+    widths = [max(w, width(h) + 2) for h, w in zip(heads, (8, 7, 9, 10, 8, 9, 10), strict=True)]
+    out.append("  " + ljust(header("zone", lang), 22) + "".join(rjust(h, w) for h, w in zip(heads, widths, strict=True)))
     for _z, r in s.iterrows():
         share = f"{r['share_of_stock']:.1%}" if r["share_of_stock"] == r["share_of_stock"] else "—"
         tgt = f"{r['target_share']:.1%}" if r["target_share"] == r["target_share"] else "—"
         ach = f"{r['achieved']:.0%}" if r["achieved"] == r["achieved"] else "—"
-        out.append("  " + ljust(str(r[label]), 22) + f"{r['parcels']:>8}{r['areas']:>7}{r['area_km2']:>9.2f}{r['area_mu']:>10.0f}{share:>8}{tgt:>9}{ach:>10}")
+        cells = [f"{r['parcels']}", f"{r['areas']}", f"{r['area_km2']:.2f}", f"{r['area_mu']:.0f}", share, tgt, ach]
+        out.append("  " + ljust(str(r[label]), 22) + "".join(rjust(c, w) for c, w in zip(cells, widths, strict=True)))
     out.append("  (targets: the pack's shares of the stock, e.g. Shenzhen 100 of 260 km² retained = 38.5 %; the 25 + 25 km²"
                " are 2021–2025 completion targets, 9.6 % each)")
     off = [r[label] for _z, r in s.iterrows() if r["achieved"] == r["achieved"] and not 0.67 <= r["achieved"] <= 1.5]
@@ -45,10 +49,11 @@ def result_text(result: Any, lang: str | None = None) -> str:
     if len(d) > 1:
         out.append("\nBy district (km²):")
         cols = ["retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned", "stock_km2"]
-        names = [result.rules.zone_label(c, lang) if c != "stock_km2" else ("工业存量" if lang == "zh" else "stock") for c in cols]
-        out.append("  " + ljust("", 10) + "".join(rjust(n, 20) for n in names))
+        names = [header(c, lang) for c in cols]
+        col_w = max(20, *(width(n) + 2 for n in names))
+        out.append("  " + ljust(header("district", lang), 10) + "".join(rjust(n, col_w) for n in names))
         for dist, r in d.iterrows():
-            out.append("  " + ljust(str(dist), 10) + "".join(f"{r[c]:>20.2f}" for c in cols))
+            out.append("  " + ljust(str(dist), 10) + "".join(rjust(f"{r[c]:.2f}", col_w) for c in cols))
     out.append("\nExamples of reasons:")
     p = result.parcels
     for z in ["retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned"]:

@@ -127,27 +127,29 @@ def _png(ax: Any) -> bytes:
     return buf.getvalue()
 
 
-def robustness_section(sens: Sensitivity, *, lang: str = "en", html: bool = True) -> tuple[str, str]:
-    """The report's robustness section: the most sensitive thresholds, tornado chart, stability map."""
-    import base64
-    import html as _html
+def robustness_section(sens: Sensitivity, *, lang: str = "en", maps: bool = True) -> Any:
+    """The report's robustness section (a :class:`zoning.outputs.report.Section`): the thresholds
+    the zones are most sensitive to, the tornado chart and the stability map."""
+    import pandas as pd
+
+    from zoning.outputs.report import Figure, Section, table_from_frame
 
     zh = lang == "zh"
     top = sens.most_sensitive(3)
     n = len(sens.scenarios) - 1
     stock = sens.parcels["zone"].astype(str) != "not_industrial"
     stable = float((sens.parcels.loc[stock, "stability"] == 1).mean()) if stock.any() else float("nan")
-    lines = [(f"共 {n} 个单因素情景；{stable:.0%} 的工业地块在所有情景中保持基准分区。最敏感的阈值："
-              if zh else f"{n} one-at-a-time scenarios; {stable:.0%} of the industrial parcels keep their base zone "
-              "in every scenario. The zones are most sensitive to:")]
-    for _, r in top.iterrows():
-        lines.append(f"{r['code']}（{r['values']}）：三类分区面积合计变动 {r['total_km2']:.2f} km²" if zh else
-                     f"{r['code']} ({r['values']}): zone areas move by {r['total_km2']:.2f} km² in total")
-    imgs = [("tornado", _png(plot_tornado(sens, lang=lang))), ("stability", _png(plot_stability(sens, lang=lang)))]
-    title = "稳健性 Robustness" if zh else "Robustness"
-    if html:
-        body = f"<p>{_html.escape(lines[0])}</p><ul>" + "".join(f"<li>{_html.escape(x)}</li>" for x in lines[1:]) + "</ul>"
-        body += "".join(f'<p><img alt="{k}" src="data:image/png;base64,{base64.b64encode(v).decode()}"></p>' for k, v in imgs)
-    else:
-        body = lines[0] + "\n\n" + "\n".join(f"- {x}" for x in lines[1:])
-    return title, body
+    para = (f"共 {n} 个单因素情景；{stable:.0%} 的工业地块在所有情景中保持基准分区。下表为最敏感的阈值（三类分区面积在其取值范围内的变动合计）。"
+            if zh else f"{n} one-at-a-time scenarios; {stable:.0%} of the industrial parcels keep their base zone in every "
+            "scenario. The zones are most sensitive to the thresholds below (zone area moved over their values).")
+    sec = Section("robustness", "稳健性" if zh else "Robustness", paragraphs=[para])
+    if maps:
+        sec.figures.append(Figure("tornado", "龙卷风图" if zh else "tornado chart", _png(plot_tornado(sens, lang=lang))))
+        sec.figures.append(Figure("stability", "稳定性图" if zh else "stability map", _png(plot_stability(sens, lang=lang))))
+    heads = (("取值", "三类分区面积变动合计（km²）", "单个情景最多变化地块数") if zh
+             else ("values", "zone area moved (km²)", "most parcels changed in one scenario"))
+    table = pd.DataFrame({"code": top["code"], heads[0]: top["values"], heads[1]: top["total_km2"].round(2),
+                          heads[2]: top["max_changed_parcels"]})
+    sec.tables.append(table_from_frame(table, name="most_sensitive", lang=lang,
+                                       caption="最敏感的阈值" if zh else "most sensitive thresholds"))
+    return sec

@@ -135,11 +135,12 @@ class Sensitivity:
 
         return plot_stability(self, ax=ax, lang=lang)
 
-    def report_section(self, *, lang: str = "en", html: bool = True) -> tuple[str, str]:
-        """(title, body) of the report's robustness section: tornado, stability map, top thresholds."""
+    def report_section(self, *, lang: str = "en", maps: bool = True) -> Any:
+        """The report's robustness section (tornado, stability map, top thresholds) for
+        :func:`zoning.outputs.report.build_report`."""
         from zoning.scenarios.plots import robustness_section
 
-        return robustness_section(self, lang=lang, html=html)
+        return robustness_section(self, lang=lang, maps=maps)
 
 
 def sensitivity(

@@ -159,7 +159,7 @@ class ZoningResult:
 
     def to_report(self, path: str | os.PathLike[str], *, lang: Literal["zh", "en"] | None = None, blocks: Any = None,
                   title: str | None = None, max_areas: int = 40, firms: Any = None, robustness: Any = None) -> Path:
-        """Self-contained HTML (or Markdown) report; see :func:`zoning.outputs.report.to_report`.
+        """Report as .html (self-contained, print-ready), .md or .docx, by extension; see :func:`zoning.outputs.report.to_report`.
 
         ``lang`` defaults to the run's language; ``robustness`` (a :func:`zoning.sensitivity`
         result) adds the robustness section.
@@ -168,6 +168,12 @@ class ZoningResult:
 
         return to_report(self, path, lang=lang, blocks=blocks, title=title, max_areas=max_areas, firms=firms,
                          robustness=robustness)
+
+    def to_excel(self, path: str | os.PathLike[str], *, lang: Literal["zh", "en"] | None = None, blocks: Any = None) -> Path:
+        """Excel workbook of the tables, human headers in ``lang`` (default: the run's); see :func:`zoning.outputs.excel.result_to_excel`."""
+        from zoning.outputs.excel import result_to_excel
+
+        return result_to_excel(self, path, lang=lang, blocks=blocks)
 
     def plot(self, *, ax: Any = None, lang: Literal["zh", "en"] | None = None, column: str = "zone", districts: Any = None,
              title: str | None = None, note: str | None = None, font: str | os.PathLike[str] | None = None,
