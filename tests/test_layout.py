@@ -1,6 +1,6 @@
 """The package layout: imports run one way, the top level is cheap, old paths still work.
 
-Layers, bottom to top: errors / units → io → rules → stages → checks → outputs → cli. A module
+Layers, bottom to top: errors / units → io → rules → stages → checks → outputs → scenarios → cli. A module
 may import from its own layer or below, never above — at module level or inside a function —
 except the accessor methods listed in ``ALLOWED_UP`` (``ZoningResult.plot()`` / ``to_report()``
 are thin delegations to the outputs layer, imported when called).
@@ -22,7 +22,7 @@ import zoning
 
 ROOT = Path(zoning.__file__).parent
 LAYERS = ["zoning.errors", "zoning.units", "zoning.io", "zoning.rules", "zoning.stages", "zoning.checks",
-          "zoning.outputs", "zoning.cli"]
+          "zoning.outputs", "zoning.scenarios", "zoning.cli"]
 #: (importing module, imported module prefix): calls made by accessor methods, at call time
 ALLOWED_UP = {("zoning.stages.result", "zoning.outputs"), ("zoning.checks.firms", "zoning.outputs.firm_map")}
 

@@ -21,7 +21,8 @@ import pytest
 
 HERE = Path(__file__).parent / "data" / "pinned"
 
-PARCEL_COLUMNS = ["parcel_id", "zone", "cluster_id", "criteria_met", "criteria_failed", "criteria_missing", "reason"]
+PARCEL_COLUMNS = ["parcel_id", "zone", "cluster_id", "criteria_met", "criteria_failed", "criteria_missing", "contradicts",
+                  "relocation", "reason"]
 
 
 def _parcels(result) -> pd.DataFrame:

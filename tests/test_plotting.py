@@ -91,7 +91,7 @@ def test_legend_lists_zones_in_pack_order_with_areas(sample_result):
     s = sample_result.summary
     want = [f"{s.loc[z, 'label_zh']}  {s.loc[z, 'area_km2']:.2f} km²" for z in sample_result.rules.zones]
     assert texts[:5] == want
-    assert texts[0] == "保留提升区  4.08 km²"
+    assert texts[0] == "保留提升区  3.81 km²"
     assert texts[5] == "行政区界"
     patches = ax.get_legend().get_patches()
     for patch, z in zip(patches, sample_result.rules.zones, strict=False):
@@ -101,7 +101,7 @@ def test_legend_lists_zones_in_pack_order_with_areas(sample_result):
 def test_english_legend(sample_result):
     ax = plot_zones(sample_result, lang="en")
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert texts[0] == "Retain-upgrade  4.08 km²"
+    assert texts[0] == "Retain-upgrade  3.81 km²"
     assert texts[-1] == "District boundary"
     assert ax.get_legend().get_title().get_text() == "Legend"
 

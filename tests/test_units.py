@@ -68,7 +68,7 @@ def _zone_path(thr_scale: float) -> bool:
     p = make_parcels(rows)
     ind = zoning.compute_indicators(p, reference_year=2025)
     ha = float(ind["land_area_m2"].sum()) / 1e4
-    r = zoning.run(p, reference_year=2025, overrides={"SZ-C6": ha * thr_scale, "SZ-R4": ha * thr_scale})
+    r = zoning.run(p, reference_year=2025, overrides={"SZ-C6": ha * thr_scale, "SZ-R4": ha * thr_scale, "SZ-A1": 400})
     return bool((r.parcels["zone"] != "unzoned").all())
 
 

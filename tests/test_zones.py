@@ -56,32 +56,32 @@ def test_one_bad_parcel_inside_a_good_area_joins_as_enclave():
     rows = grid(5, 5, 70, "G", {"building_quality": "good", "year_built": 2015, "far": 2.2, "output_per_mu": 900})
     bad = next(r for r in rows if r["parcel_id"] == "G22")
     bad.update(building_quality="poor", year_built=1985)
-    res = zoning.run(make_parcels(rows), overrides={"SZ-R3": 400, "SZ-C2": 400}, reference_year=2025)
+    res = zoning.run(make_parcels(rows), overrides={"SZ-R3": 400, "SZ-C2": 400, "SZ-A1": 400}, reference_year=2025)
     p = res.parcels.set_index("parcel_id")
     assert p.loc["G22", "zone"] == "retain_upgrade" and bool(p.loc["G22", "enclave"])
     assert "enclave" in p.loc["G22", "reason"]
     assert p.loc["G22", "SZ-R1"] == "fail"  # its own criteria are still reported honestly
     assert p["cluster_id"].nunique() == 1
     # with enclaves disabled it stays out
-    res2 = zoning.run(make_parcels(rows), overrides={"SZ-R3": 400, "SZ-C2": 400, "enclave_max_ha": 0}, reference_year=2025)
+    res2 = zoning.run(make_parcels(rows), overrides={"SZ-R3": 400, "SZ-C2": 400, "SZ-A1": 400, "enclave_max_ha": 0}, reference_year=2025)
     assert res2.parcels.set_index("parcel_id").loc["G22", "zone"] == "unzoned"
 
 
 def test_area_split_by_20m_road_forms_one_zone():
     a = grid(4, 2, 60, "A", {"building_quality": "差", "year_built": 1990, "far": 0.7, "legal_ratio": 0.2, "output_per_mu": 100})
     b = grid(4, 2, 60, "B", {"building_quality": "差", "year_built": 1990, "far": 0.7, "legal_ratio": 0.2, "output_per_mu": 100}, x0=140)
-    res = zoning.run(make_parcels(a + b), overrides={"SZ-R3": 400, "SZ-C2": 400}, reference_year=2025)
+    res = zoning.run(make_parcels(a + b), overrides={"SZ-R3": 400, "SZ-C2": 400, "SZ-A1": 400}, reference_year=2025)
     # each half is 2.9 ha (< 10 ha); together 5.8 ha: lower the minimum to 5 ha to see the join matter
-    res = zoning.run(make_parcels(a + b), overrides={"SZ-R3": 400, "SZ-C2": 400}, min_zone_ha=5, reference_year=2025)
+    res = zoning.run(make_parcels(a + b), overrides={"SZ-R3": 400, "SZ-C2": 400, "SZ-A1": 400}, min_zone_ha=5, reference_year=2025)
     assert (res.parcels["zone"] == "land_consolidation").all()
     assert res.parcels["cluster_id"].nunique() == 1
-    apart = zoning.run(make_parcels(a + b), overrides={"SZ-R3": 400, "SZ-C2": 400}, min_zone_ha=5, gap_m=15, reference_year=2025)
+    apart = zoning.run(make_parcels(a + b), overrides={"SZ-R3": 400, "SZ-C2": 400, "SZ-A1": 400}, min_zone_ha=5, gap_m=15, reference_year=2025)
     assert (apart.parcels["zone"] == "unzoned").all() and apart.parcels["cluster_id"].nunique() == 2
 
 
 def test_nothing_qualifying_gives_no_zones_and_a_zero_summary():
     rows = grid(3, 3, 60, "N", {"building_quality": "一般", "year_built": 2000, "far": 2.0, "legal_ratio": 0.9, "output_per_mu": 500})
-    res = zoning.run(make_parcels(rows), overrides={"SZ-R3": 600, "SZ-C2": 400}, reference_year=2025)
+    res = zoning.run(make_parcels(rows), overrides={"SZ-R3": 600, "SZ-C2": 400, "SZ-A1": 400}, reference_year=2025)
     assert (res.parcels["zone"] == "unzoned").all()
     assert len(res.zones) == 0
     assert res.summary.loc["retain_upgrade", "area_km2"] == 0
@@ -155,3 +155,61 @@ def test_quota_mode_with_a_quantile_gate(tmp_path):
     assert redevelop.any()
     # the gate holds: every redevelopment-leaning parcel has FAR below the stock's median
     assert (res.parcels.loc[redevelop, "far"] < res.thresholds["SZ-C5"]).all()
+
+
+# --- area-level criteria (000 §三(一) 「…的集中连片区域整体纳入」) -----------------------------
+
+_LAGGING = {"building_quality": "差", "year_built": 1990, "far": 0.8, "legal_ratio": 0.3}
+
+
+def _with_low_output_stock(area_rows: list[dict], output: float = 150) -> list[dict]:
+    """Add a larger industrial area far away, so the stock median output is ``output`` 万元/亩."""
+    rest = grid(5, 5, 90, "Q", {"building_quality": "一般", "year_built": 2005, "far": 1.8, "legal_ratio": 0.9,
+                                "output_per_mu": output}, x0=3000)
+    return area_rows + rest
+
+
+def test_area_lagging_on_all_but_output_is_not_consolidation_or_renewal():
+    # every parcel: poor buildings, low FAR, low legal share (3 of the 4 lag conditions), but the
+    # area's area-weighted output per 亩 (1,500) is ten times the stock median (150)
+    rich = grid(4, 4, 90, "H", {**_LAGGING, "output_per_mu": 1500})
+    res = zoning.run(make_parcels(_with_low_output_stock(rich)), reference_year=2025)
+    assert res.thresholds["SZ-A1"] == pytest.approx(150)
+    p = res.parcels.set_index("parcel_id").loc[[r["parcel_id"] for r in rich]]
+    assert (p["candidate"] == "redevelop").all()  # the parcel criteria pick them (3 of 4) ...
+    assert (p["zone"] == "unzoned").all()  # ... but the area as a whole does not lag
+    assert p["reason"].str.contains("SZ-A1", regex=False).all()
+    area = res.areas.set_index("cluster_id").loc[p["cluster_id"].iloc[0]]
+    assert area["output_wan_per_mu"] == pytest.approx(1500) and not area["passes_area_criteria"]
+    # the same area with output below the median is a consolidation zone
+    poor = grid(4, 4, 90, "H", {**_LAGGING, "output_per_mu": 100})
+    res2 = zoning.run(make_parcels(_with_low_output_stock(poor)), reference_year=2025)
+    assert (res2.parcels.set_index("parcel_id").loc[[r["parcel_id"] for r in poor], "zone"] == "land_consolidation").all()
+
+
+def test_high_output_parcel_in_a_lagging_area_is_flagged_and_a_relocation_candidate():
+    rows = grid(4, 4, 90, "H", {**_LAGGING, "output_per_mu": 100})
+    for r in rows[:2]:
+        r["output_wan"] = r["output_wan"] * 20  # 2,000 万元/亩 — far above the median
+    res = zoning.run(make_parcels(_with_low_output_stock(rows, output=500)), reference_year=2025)
+    p = res.parcels.set_index("parcel_id")
+    ids = [r["parcel_id"] for r in rows]
+    assert (p.loc[ids, "zone"] == "land_consolidation").all()  # the area as a whole still lags
+    hi = p.loc[ids[:2]]
+    assert (hi["contradicts"] == "SZ-A1").all() and hi["relocation"].all()
+    assert hi["reason"].str.contains("relocation (安置) candidate", regex=False).all()
+    assert hi["reason"].str.contains("contradicts its area on SZ-A1", regex=False).all()
+    rest = p.loc[ids[2:]]
+    assert (rest["contradicts"] == "").all() and not rest["relocation"].any()
+
+
+def test_retain_upgrade_needs_industrial_planned_use():
+    rows = grid(4, 4, 90, "G", {"building_quality": "好", "year_built": 2012, "far": 2.2, "legal_ratio": 0.9,
+                                "output_per_mu": 900, "planned_use": "R2"})
+    res = zoning.run(make_parcels(rows), overrides={"SZ-R3": 400, "SZ-C2": 400, "SZ-A1": 400}, reference_year=2025)
+    assert (res.parcels["zone"] == "unzoned").all() and (res.parcels["SZ-R5"] == "fail").all()
+    # planned use unknown: retention is today's use, so it does not exclude
+    for r in rows:
+        r["planned_use"] = None
+    res2 = zoning.run(make_parcels(rows), overrides={"SZ-R3": 400, "SZ-C2": 400, "SZ-A1": 400}, reference_year=2025)
+    assert (res2.parcels["zone"] == "retain_upgrade").all()

@@ -4,6 +4,7 @@ The public API, in pipeline order::
 
     read_parcels → validate_parcels → compute_indicators → classify → form_zones → explain
     run()  chains them and returns a ZoningResult
+    calibrate, sensitivity, compare   scenarios on cached stages (zoning.scenarios)
     check_blocks, check_balance, check_mixed_use, …   policy checks, each returning a CheckResult
     plot_zones, rasterize_zones, ZoningResult.to_report   maps, rasters, reports
 
@@ -56,13 +57,17 @@ _API: dict[str, str] = {
     **dict.fromkeys(["FirmEvaluation", "evaluate_firms"], "zoning.checks.firms"),
     **dict.fromkeys(["LowEfficiencyCheck", "check_low_efficiency"], "zoning.checks.low_efficiency"),
     **dict.fromkeys(["TargetProgress", "check_progress"], "zoning.checks.progress"),
+    # scenarios
+    **dict.fromkeys(["CachedStages", "Calibration", "Comparison", "Sensitivity", "calibrate", "compare", "sensitivity",
+                     "threshold_explorer"], "zoning.scenarios"),
     # outputs
     **dict.fromkeys(["plot_blocks", "plot_zones", "save_map"], "zoning.outputs.plotting"),
     **dict.fromkeys(["cjk_style", "register_font", "show_versions"], "zoning.outputs._fonts"),
     **dict.fromkeys(["ZONE_VALUES", "estimate_floor_area", "rasterize_zones", "zonal_stats"], "zoning.outputs.raster"),
 }
 _API.pop("Problem_")
-_SUBMODULES = {"datasets", "synthetic", "units", "errors", "rules", "io", "stages", "checks", "outputs", "cli"}
+_SUBMODULES = {"datasets", "synthetic", "units", "errors", "rules", "io", "stages", "checks", "outputs", "scenarios",
+               "cli"}
 
 __all__ = sorted([*_API, "datasets"])
 
@@ -133,6 +138,11 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from zoning.outputs.plotting import plot_blocks, plot_zones, save_map
     from zoning.outputs.raster import ZONE_VALUES, estimate_floor_area, rasterize_zones, zonal_stats
     from zoning.rules import available_rules, load_rules, render_rules, rules_table
+    from zoning.scenarios.cache import CachedStages
+    from zoning.scenarios.calibrate import Calibration, calibrate
+    from zoning.scenarios.compare import Comparison, compare
+    from zoning.scenarios.explorer import threshold_explorer
+    from zoning.scenarios.sensitivity import Sensitivity, sensitivity
     from zoning.stages.classify import classify
     from zoning.stages.cluster import adjacency, cluster
     from zoning.stages.indicators import compute_indicators

@@ -96,7 +96,7 @@ def main() -> None:
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--rules", "-r", default="shenzhen-2020", show_default=True, help="Rule pack name or .toml path.")
-@click.option("--reference-year", type=int, default=None, help="Year building ages are counted to (default: this year).")
+@click.option("--reference-year", type=int, default=None, help="Year building ages are counted to (default: the pack's base year, 2020 for shenzhen-2020).")
 @click.option("--no-overlaps", is_flag=True, help="Skip the overlapping-parcels check.")
 @_read_options
 def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bool, layer: str | None,
@@ -126,7 +126,7 @@ def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bo
 @click.option("--min-zone-ha", type=float, default=None, help="Minimum zone area in hectares (pack default 10).")
 @click.option("--mode", type=click.Choice(["threshold", "quota"]), default="threshold", show_default=True, help="threshold: every qualifying area; quota: fill the pack's area targets.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True, help="Language of reasons and labels.")
-@click.option("--reference-year", type=int, default=None, help="Year building ages are counted to (default: this year).")
+@click.option("--reference-year", type=int, default=None, help="Year building ages are counted to (default: the pack's base year, 2020 for shenzhen-2020).")
 @click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also draw a zone map (.png, .svg or .pdf).")
 @click.option("--raster", "raster_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a zone GeoTIFF.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a report (.html, .md or .docx, by extension).")
@@ -137,12 +137,14 @@ def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bo
 @click.option("--workers", type=int, default=None, help="With --engine dask and no --scheduler: worker processes of the local cluster (default 2).")
 @click.option("--partitions", type=int, default=None, help="With --engine dask: partitions (default: one per GeoParquet file or row group; re-cut in Hilbert order when given).")
 @click.option("--memory-limit", default="auto", show_default=True, help="With --engine dask and no --scheduler: memory per local worker (e.g. 5GB); partitions beyond ~70 % of it spill to disk.")
+@click.option("--units", default=None, metavar="COLUMN", help="Plan-unit column (法定图则 unit, block): one unit stays contiguous across roads up to the pack's unit_gap_m.")
 @_read_options
 def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m: float | None, min_zone_ha: float | None,
              mode: Literal["threshold", "quota"], lang: Literal["zh", "en"], reference_year: int | None,
              map_path: Path | None, raster_path: Path | None,
              report_path: Path | None, xlsx_path: Path | None, quiet: bool, engine: str, scheduler: str | None,
-             workers: int | None, partitions: int | None, memory_limit: str, layer: str | None, encoding: str | None,
+             workers: int | None, partitions: int | None, memory_limit: str, units: str | None, layer: str | None,
+             encoding: str | None,
              source_crs: str | None, cols: tuple[str, ...]) -> None:
     """Sort the parcels in PATH into zones and write them (with reasons) to OUTPUT."""
     from zoning.io.read import read_parcels
@@ -150,6 +152,8 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
 
     others = {"--map": map_path, "--raster": raster_path, "--report": report_path, "--xlsx": xlsx_path}
     if engine == "dask":
+        if units:
+            raise InputError("--units is not distributed yet: run it with --engine single")
         if not path.exists():
             raise InputError(f"{path} does not exist")
         one_file = output.suffix.lower() in (".gpkg", ".parquet", ".geoparquet") and not output.is_dir()
@@ -167,7 +171,7 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
     parcels = read_parcels(path, layer=layer, encoding=encoding, source_crs=source_crs, columns=_columns(cols))
     _check_width(output, rules, len(parcels.columns))
     result = run(parcels, rules, overrides=_overrides(sets), mode=mode, gap_m=gap_m, min_zone_ha=min_zone_ha,
-                 lang=lang, reference_year=reference_year, progress=not quiet and sys.stderr.isatty())
+                 lang=lang, reference_year=reference_year, progress=not quiet and sys.stderr.isatty(), units=units)
     result.to_file(output)
     if not quiet:
         _print_result(result, lang)
@@ -349,8 +353,9 @@ def rules_show(name: str, lang: str, markdown: bool, as_toml: bool) -> None:
 
 
 from zoning.cli.checks import COMMANDS as _BLOCK_COMMANDS  # noqa: E402
+from zoning.cli.scenarios import COMMANDS as _SCENARIO_COMMANDS  # noqa: E402
 
-for _cmd in _BLOCK_COMMANDS:
+for _cmd in [*_BLOCK_COMMANDS, *_SCENARIO_COMMANDS]:
     main.add_command(_cmd)
 
 

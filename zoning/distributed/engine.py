@@ -104,7 +104,7 @@ def _w_validate(st: dict[str, Any], pack: RulePack, year: int, percent: dict[str
         in_stock = stock_mask(ind, pack)
         q = {}
         for c in pack.criteria:
-            if c.level == "parcel" and c.quantile is not None and (c.indicator, c.quantile) not in q:
+            if c.level in ("parcel", "zone") and c.quantile is not None and (c.indicator, c.quantile) not in q:
                 q[(c.indicator, c.quantile)] = quantile_inputs(c, ind, in_stock)
         out.update(ind=ind, in_stock=in_stock, quantiles=q)
     return out
@@ -131,7 +131,7 @@ def _w_geometry(st: dict[str, Any], overlaps: bool, tolerance_m2: float) -> dict
 
 def _w_classify(st: dict[str, Any], pack: RulePack, thresholds: dict[str, Any], gap: float) -> dict[str, Any]:
     from zoning.stages.classify import NOT_INDUSTRIAL, classify
-    from zoning.stages.cluster import neighbour_pairs
+    from zoning.stages.cluster import adjacency
     from zoning.stages.zones import candidate_codes
 
     st = dict(st)
@@ -142,8 +142,12 @@ def _w_classify(st: dict[str, Any], pack: RulePack, thresholds: dict[str, Any], 
     in_stock = cls["in_stock"].to_numpy()
     classes = np.where(in_stock, cls["candidate"].to_numpy(dtype=object), NOT_INDUSTRIAL)
     codes = candidate_codes(classes, pack)
-    i, j = neighbour_pairs(st["geoms"], codes, gap_m=gap, threads=_nthreads())
-    st.update(cls=cls, classes=classes, class_codes=codes, member=(codes >= 0) & st["present"],
+    member = (codes >= 0) & st["present"]
+    idx = np.flatnonzero(member)  # same-class neighbour pairs, as cluster() finds them
+    i, j = adjacency(st["geoms"][idx], distance=gap, threads=_nthreads())
+    same = codes[idx[i]] == codes[idx[j]]
+    i, j = idx[i[same]], idx[j[same]]
+    st.update(cls=cls, classes=classes, class_codes=codes, member=member,
               area0=np.nan_to_num(ind["land_area_m2"].to_numpy(dtype="float64"), nan=0.0), pi=i, pj=j)
     return st
 
@@ -322,7 +326,7 @@ def _w_enclave_prep(st: dict[str, Any], zcode: np.ndarray, env: pd.DataFrame, ma
     st.update(pz=pz, zoned=zoned, enc_cand=np.zeros(st["n"], dtype=bool), enc_qi=np.empty(0, np.int64), enc_nc=np.empty(0, np.int64))
     if max_m2 <= 0 or len(env) == 0:
         return st
-    cand = enclave_candidates(st["geoms"], st["bounds"], pz, in_stock, st["area0"], max_m2, env, gap)
+    cand = enclave_candidates(st["bounds"], st["present"], pz, in_stock, st["area0"], max_m2, env, gap)
     ci = np.flatnonzero(cand)
     if len(ci):
         qi, qj = pairs_within(st["geoms"][ci], st["geoms"], distance=gap, threads=_nthreads())
@@ -364,14 +368,15 @@ def _w_outputs(st: dict[str, Any], pack: RulePack, lang: str, mode: str, area_co
     from zoning.stages.reasons import explain
     from zoning.stages.run import _dissolve, assemble_parcels
     from zoning.stages.summary import district_totals, zone_totals
-    from zoning.stages.zones import parcel_frame
+    from zoning.stages.zones import _contradictions, parcel_frame
 
     st = dict(st)
     if st["n"] == 0:
         st.update(out=None, dissolved=None, ztot=None, dtot=None)
         return st
     clean = st["clean"]
-    zp = parcel_frame(clean.index, st["pz"], st["codes"], st["classes"], st["enclave"], area_cols)
+    contradicts, relocation = _contradictions(pack, st["ind"], st["cls"], st["pz"])
+    zp = parcel_frame(clean.index, st["pz"], st["codes"], st["classes"], st["enclave"], area_cols, contradicts, relocation)
     why = explain(clean, st["ind"], st["cls"], zp, rules=pack, lang=lang, mode=mode)
     out = assemble_parcels(clean, st["ind"], st["cls"], zp, why, pack, lang)
     zoned = st["pz"] <= 2
@@ -854,7 +859,7 @@ def run_distributed(
     thresholds: dict[str, Any] = {}
     resolved: dict[tuple[str, float], float] = {}
     for c in pack.criteria:
-        if c.level != "parcel":
+        if c.level not in ("parcel", "zone"):
             continue
         if c.quantile is None:
             thresholds[c.code] = c.threshold
@@ -1009,7 +1014,7 @@ def run_distributed(
     lands = [a["land"] for a in aparts if "land" in a]
     if lands and ng:
         areas["district"] = majority_district(pd.concat(lands, ignore_index=True), ng)
-    zcode, notes, passed = decide_areas(stats, g_class, pack, lang)
+    zcode, notes, passed = decide_areas(stats, g_class, pack, lang, thresholds)
     areas["passes_area_criteria"] = passed
     stock_km2 = float(to_float(stock_limbs)[0] / 1e6)
     targets = quota_targets(pack, stock_km2)

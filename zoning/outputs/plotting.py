@@ -691,7 +691,7 @@ def plot_zones(
     >>> result = zoning.run(zoning.datasets.get_path("parcels"), reference_year=2025)
     >>> ax = plot_zones(result, lang="zh")
     >>> [t.get_text() for t in ax.get_legend().get_texts()][0]
-    '保留提升区  4.08 km²'
+    '保留提升区  3.81 km²'
     >>> ax = result.plot()  # the run's language (English here) for every label
     """
     if lang is None:

@@ -164,7 +164,7 @@ def _t(lang: str, zh: str, en: str) -> str:
 
 
 def build_report(result: Any, *, lang: str = "zh", blocks: Any = None, title: str | None = None,
-                 max_areas: int = 40, maps: bool = True, firms: Any = None) -> Report:
+                 max_areas: int = 40, maps: bool = True, firms: Any = None, robustness: Any = None) -> Report:
     """The report model of a run: the sections every format shows, with human headers.
 
     Parameters
@@ -184,6 +184,10 @@ def build_report(result: Any, *, lang: str = "zh", blocks: Any = None, title: st
     firms
         Optional :class:`zoning.FirmEvaluation` (per-mu 亩均效益 classes): the formula, firms
         and land per class, and the class map.
+    robustness
+        Optional :class:`zoning.scenarios.Sensitivity` of the same parcels: a robustness
+        section it builds itself (``report_section``) — the thresholds the zones are most
+        sensitive to, the tornado chart and the stability map.
 
     Examples
     --------
@@ -296,6 +300,9 @@ def build_report(result: Any, *, lang: str = "zh", blocks: Any = None, title: st
         fpack = getattr(firms, "rules", None)
         sec.tables.append(table_from_frame(firms.by_area.reset_index(), name="by_area", lang=lang, pack=fpack))
         sections.append(sec)
+    # --- robustness section hook: the sensitivity result builds its own Section ---
+    if robustness is not None:
+        sections.append(robustness.report_section(lang=lang, maps=maps))
 
     stock = _stock_km2(result)
     crs = result.parcels.crs
@@ -359,7 +366,7 @@ def render_markdown(model: Report, image_names: dict[str, str]) -> str:
 
 
 def to_report(result: Any, path: str | os.PathLike[str], *, lang: str | None = None, blocks: Any = None,
-              title: str | None = None, max_areas: int = 40, firms: Any = None) -> Path:
+              title: str | None = None, max_areas: int = 40, firms: Any = None, robustness: Any = None) -> Path:
     """Write the report of a run: HTML, Markdown or Word, chosen by the file extension.
 
     Parameters
@@ -380,6 +387,8 @@ def to_report(result: Any, path: str | os.PathLike[str], *, lang: str | None = N
     firms
         Optional :class:`zoning.FirmEvaluation` (per-mu 亩均效益 classes) to include: the
         formula, firms per class, land per class and the class map.
+    robustness
+        Optional :func:`zoning.sensitivity` result: adds the robustness section.
 
     Returns
     -------
@@ -400,7 +409,8 @@ def to_report(result: Any, path: str | os.PathLike[str], *, lang: str | None = N
         _require_docx()
     if lang is None:
         lang = result.settings.get("lang", "zh")
-    model = build_report(result, lang=lang, blocks=blocks, title=title, max_areas=max_areas, firms=firms)
+    model = build_report(result, lang=lang, blocks=blocks, title=title, max_areas=max_areas, firms=firms,
+                         robustness=robustness)
     if fmt == "html":
         text = render_html(model)
         atomic_write(p, lambda tmp: _write_text(tmp, text))

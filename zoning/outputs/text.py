@@ -38,11 +38,13 @@ def result_text(result: Any, lang: str | None = None) -> str:
         ach = f"{r['achieved']:.0%}" if r["achieved"] == r["achieved"] else "—"
         cells = [f"{r['parcels']}", f"{r['areas']}", f"{r['area_km2']:.2f}", f"{r['area_mu']:.0f}", share, tgt, ach]
         out.append("  " + ljust(str(r[label]), 22) + "".join(rjust(c, w) for c, w in zip(cells, widths, strict=True)))
-    out.append("  (targets: the pack's shares of the stock, e.g. Shenzhen 100 of 260 km² = 38.5 %)")
+    out.append("  (targets: the pack's shares of the stock, e.g. Shenzhen 100 of 260 km² retained = 38.5 %; the 25 + 25 km²"
+               " are 2021–2025 completion targets, 9.6 % each)")
     off = [r[label] for _z, r in s.iterrows() if r["achieved"] == r["achieved"] and not 0.67 <= r["achieved"] <= 1.5]
     if off and result.settings["mode"] == "threshold":
         out.append(f"  note: {', '.join(off)} differ from the target by more than half: the thresholds are derived or"
-                   " heuristic (see `zoning rules show`); tune them with --set CODE=VALUE, or fill the targets with --mode quota")
+                   " heuristic (see `zoning rules show`); tune them with --set CODE=VALUE, find thresholds that meet the targets"
+                   " with `zoning calibrate`, or fill the targets with --mode quota")
     d = result.by_district
     if len(d) > 1:
         out.append("\nBy district (km²):")

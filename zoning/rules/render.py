@@ -8,8 +8,8 @@ import pandas as pd
 
 from zoning.rules.schema import INDICATORS, Criterion, RulePack
 
-__all__ = ["effective_text", "format_threshold", "pack_line", "pack_status_line", "policy_text", "render_rules", "rules_table",
-           "section_lines"]
+__all__ = ["composition_lines", "effective_text", "format_threshold", "pack_line", "pack_status_line", "policy_text",
+           "render_rules", "rules_table", "section_lines"]
 
 
 def _width(text: str) -> int:
@@ -127,6 +127,92 @@ def section_lines(pack: RulePack, *, markdown: bool = False) -> list[str]:
     return out
 
 
+_ZH = {"official": "官方", "official-draft": "征求意见稿", "derived": "推导", "heuristic": "经验", "fail": "视为不满足", "pass": "视为满足",
+       "parcel": "地块", "zone": "区域", "block": "区块", "district": "行政区", "park": "园区", "project": "项目",
+       "enterprise": "企业", "area": "片区", "city": "全市", "parameter": "参数", "extent": "分区规模",
+       "completion": "期内完成量"}
+_RULE_NAMES = {
+    "gate": ("门槛条件（全部满足）", "gate (all must hold)"),
+    "min_met": ("地块标准组合", "parcel criteria combined"),
+    "zone_criteria": ("区域规模条件（全部满足）", "area size (all must hold)"),
+    "area_criteria": ("区域整体标准（面积加权）", "the area as a whole (area-weighted)"),
+    "split": ("整备/改造划分", "consolidation / renewal split"),
+    "relocation": ("安置候选", "relocation (安置) candidates"),
+}
+
+
+def _w(word: str, lang: str) -> str:
+    return _ZH.get(word, word) if lang == "zh" else word
+
+
+def composition_lines(pack: RulePack, *, lang: str = "en", markdown: bool = False) -> list[str]:
+    """How the criteria combine into zones, the targets and the calibration — each with status and source.
+
+    >>> from zoning.rules import load_rules
+    >>> lines = composition_lines(load_rules("shenzhen-2020"))
+    >>> any("4 of 4" in line for line in lines)
+    True
+    """
+    zh = lang == "zh"
+    code = (lambda c: f"`{c}`") if markdown else (lambda c: c)
+    out: list[str] = []
+    if pack.candidates:
+        out.append("**地块如何成为分区**" if markdown and zh else "**How parcels become zones**" if markdown
+                   else "地块如何成为分区：" if zh else "How parcels become zones:")
+        for cand in pack.candidates:
+            zones = " / ".join(pack.zone_label(z, lang) for z in cand.zones)
+            out.append(f"- {cand.name}（{zones}）：" if zh else f"- {cand.name} ({zones}):")
+            rules: list[tuple[str, str]] = []
+            if cand.gate:
+                rules.append(("gate", ", ".join(code(c) for c in cand.gate)))
+            rules.append(("min_met", (f"{len(cand.criteria)} 项中至少 {cand.min_met} 项：" if zh
+                                      else f"at least {cand.min_met} of {len(cand.criteria)}: ")
+                          + ", ".join(code(c) for c in cand.criteria)))
+            if cand.zone_criteria:
+                rules.append(("zone_criteria", ", ".join(code(c) for c in cand.zone_criteria)))
+            if cand.area_criteria:
+                need = cand.area_min_met or len(cand.area_criteria)
+                rules.append(("area_criteria", (f"{len(cand.area_criteria)} 项中至少 {need} 项：" if zh
+                                                else f"{need} of {len(cand.area_criteria)}: ")
+                              + ", ".join(code(c) for c in cand.area_criteria)))
+            if cand.split:
+                rules.append(("split", (f"{code(cand.split)} 满足 → {pack.zone_label(cand.zones[0], lang)}，不满足 → "
+                                        f"{pack.zone_label(cand.zones[1], lang)}") if zh else
+                              (f"{code(cand.split)} passes → {pack.zone_label(cand.zones[0], lang)}, fails → "
+                               f"{pack.zone_label(cand.zones[1], lang)}")))
+            if cand.relocation:
+                rules.append(("relocation", (f"区内满足 {code(cand.relocation)} 的地块" if zh
+                                             else f"zone parcels meeting {code(cand.relocation)}")))
+            for key, text in rules:
+                name = _RULE_NAMES[key][0 if zh else 1]
+                prov = cand.provenance.get(key)
+                tail = (f" [{_w(prov.status, lang)}] {prov.source}" if prov else
+                        (" [未注明依据]" if zh else " [no provenance given]"))
+                out.append(f"    {name}: {text}{tail}")
+    if pack.targets:
+        tg = pack.targets
+        stock = f"{tg.stock_km2:g} km²" if tg.stock_km2 else "—"
+        out += ["", ("**面积目标**" if zh else "**Targets**") if markdown else ("面积目标：" if zh else "Targets:"),
+                (f"- 存量 {stock} [{_w(tg.status, lang)}] {tg.source}" if zh else f"- stock {stock} [{tg.status}] {tg.source}")]
+        for z, t in tg.zones.items():
+            amount = f"{t.km2:g} km²" if t.km2 else f"{t.share:.1%}"
+            share = (t.km2 / tg.stock_km2) if (t.km2 and tg.stock_km2) else t.share
+            kind = _w(t.kind, lang) + (f" {t.period[0]}–{t.period[1]}" if t.period else "")
+            out.append(f"- {pack.zone_label(z, lang)}: {amount}" + (f" = {share:.1%}" if share else "")
+                       + f" ({kind}) [{_w(t.status, lang)}] {t.source}")
+            if t.note:
+                out.append(f"    {t.note}")
+    if pack.calibration:
+        out += ["", ("**校准（zoning calibrate）**" if zh else "**Calibration** (zoning calibrate)") if markdown
+                else ("校准（zoning calibrate）：" if zh else "Calibration (zoning calibrate):")]
+        for st in pack.calibration:
+            zones = " + ".join(pack.zone_label(z, lang) for z in st.zones)
+            lo, hi = st.bounds
+            out.append(f"- {code(st.criterion)} → {zones}（范围 {lo:g}–{hi:g}）：{st.source}" if zh
+                       else f"- {code(st.criterion)} → {zones} (bounds {lo:g}–{hi:g}): {st.source}")
+    return out
+
+
 def format_threshold(c: Criterion, resolved: float | None = None) -> str:
     """Human-readable comparison, e.g. ``"< 1.5"``, ``"≥ median (q0.50)"``, ``"in M, M1"``."""
     op = {"<=": "≤", ">=": "≥", "!=": "≠", "==": "="}.get(c.op, c.op)
@@ -209,13 +295,9 @@ def render_rules(pack: RulePack, *, lang: str = "en", fmt: str = "text") -> str:
         for code, r in t.iterrows():
             out.append(f"| {code} | {r['name']} | {r['name_zh']} | {r['level']} | `{r['test']}` | "
                        f"{r['missing']} | {r['status']} | {r['source']} |")
-        if pack.candidates:
-            out += ["", "**How parcels become zones**", ""]
-            for cand in pack.candidates:
-                gate = f"gate {', '.join(cand.gate)}; " if cand.gate else ""
-                split = f"; split by {cand.split}: pass → {cand.zones[0]}, fail → {cand.zones[-1]}" if cand.split else ""
-                out.append(f"- *{cand.name}*: {gate}at least {cand.min_met} of {', '.join(cand.criteria)}; "
-                           f"area must pass {', '.join(cand.zone_criteria) or '—'}{split}")
+        comp = composition_lines(pack, lang=lang, markdown=True)
+        if comp:
+            out += ["", *comp]
         sections = section_lines(pack, markdown=True)
         if sections:
             out += [""]
@@ -223,30 +305,40 @@ def render_rules(pack: RulePack, *, lang: str = "en", fmt: str = "text") -> str:
                 out += (["", line, ""] if line.startswith("**") else [line])
         if pack.firms is not None:
             out += ["", *firm_lines(pack, markdown=True)]
-        if pack.targets:
-            out += ["", f"**Targets** ({pack.targets.source})", ""]
-            for z, tg in pack.targets.zones.items():
-                amount = f"{tg.km2:g} km²" if tg.km2 else f"{tg.share:.1%}"
-                out.append(f"- {pack.zone_label(z, 'zh')} {z}: {amount} ({tg.status}; {tg.source})")
         return "\n".join(out) + "\n"
+    zh = lang == "zh"
+    lab = (dict(policy="政策", source="来源", effective="生效日期", base_year="基准年份", stock="工业存量", code="代码",
+                name="名称", level="层级", test="判定", missing="缺失值", status="依据", sources="各项来源：",
+                document="文号", text="政策原文", notes="说明")
+           if zh else dict(policy="policy", source="source", effective="effective", base_year="base year",
+                           stock="stock", code="code", name="name", level="level", test="test", missing="if missing",
+                           status="status", sources="Sources:", document="document", text="text", notes="notes"))
     text = policy_text(pack)
-    lines = [f"{info.name} — {title}", f"  policy:    {info.policy}", f"  source:    {info.source}",
-             f"  effective: {effective_text(pack)}"]
+    lines = [f"{info.name} — {title}", f"  {lab['policy']}: {info.policy}", f"  {lab['source']}: {info.source}",
+             f"  {lab['effective']}: {effective_text(pack)}"]
     if info.document:
-        lines.append(f"  document:  {info.document}")
-    lines.append(f"  text:      {text if text is not None else '(not shipped: find it by the document number above)'}")
+        lines.append(f"  {lab['document']}: {info.document}")
+    lines.append(f"  {lab['text']}: " + (str(text) if text is not None else
+                 ("（未随包提供：按上述文号查找）" if zh else "(not shipped: find it by the document number above)")))
     if info.notes:
-        lines.append(f"  notes:     {info.notes}")
+        lines.append(f"  {lab['notes']}: {info.notes}")
+    if info.base_year:
+        lines.append(f"  {lab['base_year']}: {info.base_year}" + ("（建成年限计至该年）" if zh else " (building ages counted to it)"))
     if pack.stock:
-        lines.append(f"  stock:     {pack.stock.use} in {', '.join(pack.stock.codes)}")
+        lines.append(f"  {lab['stock']}: {pack.stock.use} ∈ {', '.join(pack.stock.codes)}")
     lines.append("")
-    width = {k: max(_width(str(k)), *(_width(str(v)) for v in t[k])) for k in ("name", "level", "test", "status")}
+    t = t.assign(level=[_w(v, lang) for v in t["level"]], status=[_w(v, lang) for v in t["status"]],
+                 missing=[_w(v, lang) if v else "" for v in t["missing"]])
+    cols = ("name", "level", "test", "missing", "status")
+    width = {k: max(_width(lab[k]), *(_width(str(v)) for v in t[k])) for k in cols}
     cw = max(7, *(len(str(c)) for c in t.index))
-    head = f"{'code':<{cw}} {_pad('name', width['name'])}  {_pad('level', width['level'])}  {_pad('test', width['test'])}  status"
-    lines += [head, "-" * _width(head)]
+    head = f"{_pad(lab['code'], cw)} " + "  ".join(_pad(lab[k], width[k]) for k in cols)
+    lines += [head.rstrip(), "-" * _width(head)]
     for code, r in t.iterrows():
-        lines.append(f"{code:<{cw}} {_pad(str(r['name']), width['name'])}  {_pad(str(r['level']), width['level'])}  "
-                     f"{_pad(str(r['test']), width['test'])}  {r['status']}")
+        lines.append((f"{code:<{cw}} " + "  ".join(_pad(str(r[k]), width[k]) for k in cols)).rstrip())
+    comp = composition_lines(pack, lang=lang)
+    if comp:
+        lines += ["", *comp]
     sections = section_lines(pack)
     if sections:
         lines += ["", *sections]
@@ -254,8 +346,9 @@ def render_rules(pack: RulePack, *, lang: str = "en", fmt: str = "text") -> str:
         lines += ["", *firm_lines(pack)]
     from zoning.rules.schema import STATUSES
 
-    lines += ["", "Sources:"] + [f"  {code}: {r['source']}" for code, r in t.iterrows()]
-    lines += ["", "Status: " + "; ".join(f"{k} — {v}" for k, v in STATUSES.items())]
+    lines += ["", lab["sources"]] + [f"  {code}: {r['source']}" for code, r in t.iterrows()]
+    lines += ["", ("依据：" + "；".join(f"{k} {_ZH.get(k, k)}" for k in STATUSES)) if zh
+              else "Status: " + "; ".join(f"{k} — {v}" for k, v in STATUSES.items())]
     return "\n".join(lines) + "\n"
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "STATUSES",
     "BenchmarkRules",
     "BlockRules",
+    "CalibrationStep",
     "CandidateClass",
     "Criterion",
     "FirmIndicator",
@@ -48,9 +49,12 @@ __all__ = [
     "Parameter",
     "ProjectRules",
     "ProjectTier",
+    "Provenance",
     "RulePack",
     "ScreeningRules",
     "Stock",
+    "Target",
+    "Targets",
     "ZoneStyle",
 ]
 
@@ -64,6 +68,9 @@ STATUSES: dict[str, str] = {
 }
 Op = Literal["<", "<=", ">", ">=", "==", "!=", "in", "not in"]
 Level = Literal["parcel", "zone", "block", "district", "park", "project", "enterprise", "area", "city"]
+#: what a zone-level criterion may test: the area itself, or an area-weighted parcel indicator
+ZONE_INDICATORS = ("zone_area_ha", "legal_ratio", "far", "output_wan_per_mu", "tax_wan_per_mu", "building_age",
+                   "building_quality")
 ZONE_IDS = ("retain_upgrade", "land_consolidation", "contiguous_renewal", "unzoned", "not_industrial")
 _CODE = re.compile(r"^[A-Z]{2,4}-[A-Z0-9]{1,5}$")
 
@@ -228,6 +235,8 @@ class PackInfo(_Model):
     text: str = ""
     version: str = "1"
     notes: str = ""
+    #: the year the policy describes: building ages are counted to it unless a run says otherwise
+    base_year: int | None = Field(default=None, ge=1900, le=2100)
 
 
 class Criterion(_Model):
@@ -306,9 +315,7 @@ class Criterion(_Model):
         if self.quantile is not None and self.level not in ("parcel", "zone"):
             msg = f"quantile thresholds are for parcel and zone criteria; a {self.level}-level criterion needs an absolute 'value'"
             raise ValueError(msg)
-        if self.level == "zone" and self.indicator not in ("zone_area_ha", "legal_ratio", "far",
-                                                           "output_wan_per_mu", "tax_wan_per_mu",
-                                                           "building_age"):
+        if self.level == "zone" and self.indicator not in ZONE_INDICATORS:
             msg = f"zone-level criteria can test zone_area_ha or area-weighted numeric indicators, not '{self.indicator}'"
             raise ValueError(msg)
         return self
@@ -357,22 +364,57 @@ class ZoneStyle(_Model):
     description_en: str = ""
 
 
+class Provenance(_Model):
+    """Where a rule that is not a threshold comes from: a combination rule, a target."""
+
+    status: Status
+    source: str
+    note: str = ""
+
+
+#: the combination rules of a candidate class that carry provenance
+COMBINATION_RULES = ("gate", "min_met", "zone_criteria", "area_criteria", "split", "relocation")
+
+
 class CandidateClass(_Model):
-    """Parcel criteria that make a parcel a candidate for a zone, and how areas become zones."""
+    """Parcel criteria that make a parcel a candidate for a zone, and how areas become zones.
+
+    Two levels combine: a parcel is a *candidate* when every ``gate`` criterion and at least
+    ``min_met`` of ``criteria`` hold for the parcel; contiguous candidates form an area, and
+    the area becomes a zone when every ``zone_criteria`` holds and at least ``area_min_met``
+    (default: all) of ``area_criteria`` hold for the area as a whole (area-weighted). Parcels
+    of a zone that individually fail an area criterion are flagged (``contradicts``); parcels
+    of its zones meeting ``relocation`` are relocation (安置) candidates. ``provenance`` gives
+    status and source for each of these rules (keys: :data:`COMBINATION_RULES`).
+    """
 
     name: Literal["retain", "redevelop"]
     gate: list[str] = []
     criteria: list[str]
     min_met: int = Field(ge=1)
     zone_criteria: list[str] = []
+    #: area-level tests of the area as a whole (area-weighted indicators)
+    area_criteria: list[str] = []
+    #: how many of ``area_criteria`` must hold (None: all)
+    area_min_met: int | None = Field(default=None, ge=1)
     #: zone-level criterion deciding between two zones: pass -> first, fail -> second
     split: str | None = None
+    #: parcel criterion marking relocation (安置) candidates among this class's zone parcels
+    relocation: str | None = None
     zones: list[str]
+    provenance: dict[str, Provenance] = {}
 
     @model_validator(mode="after")
     def _check(self) -> CandidateClass:
         if self.min_met > len(self.criteria):
             msg = f"min_met = {self.min_met} but only {len(self.criteria)} criteria are listed"
+            raise ValueError(msg)
+        if self.area_min_met is not None and self.area_min_met > len(self.area_criteria):
+            msg = f"area_min_met = {self.area_min_met} but only {len(self.area_criteria)} area_criteria are listed"
+            raise ValueError(msg)
+        bad_keys = sorted(set(self.provenance) - set(COMBINATION_RULES))
+        if bad_keys:
+            msg = f"provenance: unknown rule(s) {bad_keys}; valid: {', '.join(COMBINATION_RULES)}"
             raise ValueError(msg)
         want = 2 if self.split else 1
         if len(self.zones) != want:
@@ -395,14 +437,22 @@ class Stock(_Model):
 
 
 class Target(_Model):
-    """An area target for a zone."""
+    """An area target for a zone.
+
+    ``kind`` says what the number is: ``extent`` — the size of the zone itself (Shenzhen:
+    100 km² retained, 划定范围并长期锁定) — or ``completion`` — an area to be delivered in
+    ``period`` (Shenzhen: 25 + 25 km² to complete in 2021–2025, 十四五). Quota mode and
+    calibration use both as the area to reach; reports say which it is.
+    """
 
     km2: float | None = Field(default=None, gt=0)
     share: float | None = Field(default=None, gt=0, le=1)
+    kind: Literal["extent", "completion"] = "extent"
     #: first and last year of a completion target (e.g. [2021, 2025] for the 14th Five-Year Plan)
     period: list[int] = []
     source: str
     status: Status = "official"
+    note: str = ""
 
     @model_validator(mode="after")
     def _one(self) -> Target:
@@ -420,6 +470,7 @@ class Targets(_Model):
 
     stock_km2: float | None = Field(default=None, gt=0)
     source: str
+    status: Status = "official"
     zones: dict[str, Target]
 
     @field_validator("zones")
@@ -430,6 +481,33 @@ class Targets(_Model):
             msg = f"unknown zone(s) {bad}; valid: {', '.join(ZONE_IDS[:3])}"
             raise ValueError(msg)
         return v
+
+
+class CalibrationStep(_Model):
+    """One step of :func:`zoning.calibrate`: move ``criterion`` within ``bounds`` so the zones
+    in ``zones`` together reach their targets' share of the stock.
+
+    Steps run in pack order (a later step sees the thresholds an earlier one found) and the
+    sequence is repeated until no share moves. Bounds are in the criterion's unit.
+    """
+
+    criterion: str
+    zones: list[str] = Field(min_length=1)
+    bounds: tuple[float, float]
+    source: str
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> CalibrationStep:
+        lo, hi = self.bounds
+        if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
+            msg = f"bounds must be two finite numbers, low < high; got {list(self.bounds)}"
+            raise ValueError(msg)
+        bad = [z for z in self.zones if z not in ZONE_IDS[:3]]
+        if bad:
+            msg = f"unknown zone(s) {bad}; valid: {', '.join(ZONE_IDS[:3])}"
+            raise ValueError(msg)
+        return self
 
 
 class BlockRules(_Model):
@@ -667,6 +745,7 @@ class RulePack(_Model):
     parameters: list[Parameter] = []
     candidates: list[CandidateClass] = []
     targets: Targets | None = None
+    calibration: list[CalibrationStep] = []
     blocks: BlockRules | None = None
     mixed_use: MixedUseRules | None = None
     projects: ProjectRules | None = None
@@ -689,11 +768,15 @@ class RulePack(_Model):
                 if ref not in known:
                     msg = f"candidates '{cand.name}' refers to unknown criterion '{ref}'"
                     raise ValueError(msg)
-            for ref in [*cand.gate, *cand.criteria]:
+            for ref in [*cand.area_criteria, *([cand.relocation] if cand.relocation else [])]:
+                if ref not in known:
+                    msg = f"candidates '{cand.name}' refers to unknown criterion '{ref}'"
+                    raise ValueError(msg)
+            for ref in [*cand.gate, *cand.criteria, *([cand.relocation] if cand.relocation else [])]:
                 if known[ref].level != "parcel":
                     msg = f"criterion '{ref}' is {known[ref].level}-level and cannot be a parcel gate/criterion"
                     raise ValueError(msg)
-            for ref in [*cand.zone_criteria, *([cand.split] if cand.split else [])]:
+            for ref in [*cand.zone_criteria, *cand.area_criteria, *([cand.split] if cand.split else [])]:
                 if known[ref].level != "zone":
                     msg = f"criterion '{ref}' must have level = 'zone' to be used as a zone criterion or split"
                     raise ValueError(msg)
@@ -744,6 +827,18 @@ class RulePack(_Model):
             for tier in self.projects.tiers:
                 for ref in [*tier.criteria, *tier.excluding]:
                     _check_ref(known, f"projects.tiers ({tier.name})", ref, _PROJECT_INDICATORS, ("project",))
+        for step in self.calibration:
+            c = known.get(step.criterion)
+            if c is None:
+                msg = f"calibration refers to unknown criterion '{step.criterion}'"
+                raise ValueError(msg)
+            if INDICATORS[c.indicator].kind != "number" or c.level not in ("parcel", "zone"):
+                msg = f"calibration: '{step.criterion}' must be a numeric parcel or zone criterion"
+                raise ValueError(msg)
+            no_target = [z for z in step.zones if self.targets is None or z not in self.targets.zones]
+            if no_target:
+                msg = f"calibration of '{step.criterion}': zone(s) {no_target} have no target in [targets]"
+                raise ValueError(msg)
         if self.tenants is not None:
             bad = [z for z in self.tenants.zones if z not in ZONE_IDS[:3]]
             if bad:

@@ -43,8 +43,8 @@ class Classification:
         ``pass`` / ``fail`` / ``missing`` column per parcel-level criterion (``""`` outside the
         stock).
     thresholds
-        ``{criterion code: threshold}`` as applied — quantiles resolved on the stock, in the
-        indicator's unit.
+        ``{criterion code: threshold}`` as applied, parcel- and zone-level — quantiles resolved
+        on the stock, in the indicator's unit.
     rules
         Name of the rule pack.
 
@@ -129,11 +129,15 @@ def resolve_threshold(c: Criterion, indicators: pd.DataFrame, in_stock: np.ndarr
 
 
 def resolve_thresholds(pack: RulePack, indicators: pd.DataFrame, in_stock: np.ndarray) -> dict[str, Threshold]:
-    """Every parcel-level criterion's threshold; criteria on the same quantile share one value."""
+    """Every parcel- and zone-level criterion's threshold; criteria on the same quantile share one value.
+
+    A zone-level quantile (e.g. ``SZ-A1``: the area lags when its area-weighted output is below
+    the median) is resolved on the parcels of the stock, like a parcel-level one.
+    """
     out: dict[str, Threshold] = {}
-    quantiles: dict[tuple[str, float], Threshold] = {}  # SZ-R3 and SZ-C2 share one median
+    quantiles: dict[tuple[str, float], Threshold] = {}  # SZ-R3, SZ-C2 and SZ-A1 share one median
     for c in pack.criteria:
-        if c.level != "parcel":
+        if c.level not in ("parcel", "zone"):
             continue
         if c.quantile is not None:
             key = (c.indicator, c.quantile)

@@ -101,6 +101,44 @@ def adjacency(geoms: np.ndarray, *, distance: float, threads: int | None = None)
     return pairs_within(geoms, geoms, distance=distance, threads=threads, upper=True)
 
 
+def neighbour_pairs(geoms: np.ndarray | pd.Series, *, gap_m: float, threads: int | None = None,
+                    units: np.ndarray | pd.Series | None = None,
+                    unit_gap_m: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``(i, j)``, ``i < j``, of parcels within ``gap_m`` of each other (row positions).
+
+    The neighbour graph of the whole layer: it depends only on the geometry and ``gap_m``, so
+    scenario tools compute it once and pass it to :func:`cluster` and
+    :func:`zoning.form_zones` (``neighbours=``) for every scenario; a distributed engine can
+    build the same pairs per partition with a halo of ``gap_m``. Missing and empty geometries
+    have no neighbours.
+
+    ``units`` (one label per parcel, e.g. the 法定图则 unit or industrial block it lies in) with
+    ``unit_gap_m`` adds the pairs of parcels *in the same unit* within ``unit_gap_m``: an estate
+    cut by a 30–40 m secondary road stays one area when its plan unit says it is one.
+
+    >>> from shapely import box
+    >>> g = np.array([box(0, 0, 1, 1), None, box(1.5, 0, 2.5, 1), box(5, 0, 6, 1)])
+    >>> neighbour_pairs(g, gap_m=1.0)
+    (array([0]), array([2]))
+    >>> neighbour_pairs(g, gap_m=1.0, units=np.array(["U1", "U1", "U2", "U2"]), unit_gap_m=3.0)
+    (array([0, 2]), array([2, 3]))
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    ok = np.flatnonzero(~shapely.is_missing(geoms) & ~shapely.is_empty(geoms))
+    i, j = adjacency(geoms[ok], distance=gap_m, threads=threads)
+    i, j = ok[i], ok[j]
+    if units is None or unit_gap_m is None or unit_gap_m <= gap_m:
+        return i, j
+    codes, _ = pd.factorize(pd.Series(np.asarray(units, dtype=object)), use_na_sentinel=True)
+    has = ok[codes[ok] >= 0]
+    ui, uj = adjacency(geoms[has], distance=unit_gap_m, threads=threads)
+    ui, uj = has[ui], has[uj]
+    same = codes[ui] == codes[uj]
+    key = np.unique(np.concatenate([np.minimum(i, j) * len(geoms) + np.maximum(i, j),
+                                    np.minimum(ui[same], uj[same]) * len(geoms) + np.maximum(ui[same], uj[same])]))
+    return key // len(geoms), key % len(geoms)
+
+
 def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     g = sparse.coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n)).tocsr()
     return connected_components(g, directed=False)[1]
@@ -122,31 +160,6 @@ def pick_core_area(parcel: np.ndarray, area: np.ndarray, key: np.ndarray, label:
     first = np.r_[True, p[1:] != p[:-1]]
     chosen = pd.Series(label[order][first], index=p[first])
     return chosen.reindex(parcel).to_numpy()
-
-
-def neighbour_pairs(geoms: np.ndarray, class_codes: np.ndarray, *, gap_m: float,
-                    threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Same-class neighbour pairs ``(i, j)``, ``i < j``, in row positions (class code ≥ 0).
-
-    The neighbour graph :func:`cluster` groups; reusable across scenarios that keep the
-    geometry, the classes and ``gap_m``.
-
-    >>> from shapely import box
-    >>> g = np.array([box(0, 0, 1, 1), box(1.5, 0, 2.5, 1), box(3, 0, 4, 1)])
-    >>> neighbour_pairs(g, np.array([0, 0, 1]), gap_m=1.0)
-    (array([0]), array([1]))
-    """
-    geoms = np.asarray(geoms, dtype=object)
-    cls = np.asarray(class_codes)
-    idx = np.flatnonzero((cls >= 0) & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms))
-    i, j = _member_pairs(geoms[idx], cls[idx], gap_m, threads)
-    return idx[i], idx[j]
-
-
-def _member_pairs(geoms: np.ndarray, cls: np.ndarray, gap_m: float, threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    i, j = adjacency(geoms, distance=gap_m, threads=threads)
-    same = cls[i] == cls[j]
-    return i[same], j[same]
 
 
 def cluster(
@@ -180,8 +193,8 @@ def cluster(
         row order, and to break ties between equal-area core areas. Defaults to the row
         position.
     pairs
-        Precomputed same-class neighbour pairs ``(i, j)`` in row positions, as returned by
-        :func:`neighbour_pairs` (e.g. cached across scenarios); computed when omitted.
+        Precomputed :func:`neighbour_pairs` of ``geoms`` at ``gap_m`` (row positions). Given,
+        no spatial query runs: the candidates' pairs are selected from them (same result).
 
     Returns
     -------
@@ -211,13 +224,15 @@ def cluster(
     if len(idx) == 0:
         return labels
     if pairs is None:
-        i, j = _member_pairs(geoms[idx], cls[idx], gap_m)
-    else:  # row positions → positions among the members
-        pos = np.full(n, -1, dtype=np.int64)
+        i, j = adjacency(geoms[idx], distance=gap_m)
+    else:
+        pi, pj = pairs
+        keep = member[pi] & member[pj]
+        pos = np.full(n, -1, dtype=np.intp)
         pos[idx] = np.arange(len(idx))
-        i, j = pos[np.asarray(pairs[0])], pos[np.asarray(pairs[1])]
-        keep = (i >= 0) & (j >= 0)
-        i, j = i[keep], j[keep]
+        i, j = pos[pi[keep]], pos[pj[keep]]
+    same = cls[idx[i]] == cls[idx[j]]
+    i, j = i[same], j[same]
     m = len(idx)
     key = np.unique(np.asarray(order_key)[idx], return_inverse=True)[1].ravel() if order_key is not None else idx
     deg = np.bincount(i, minlength=m) + np.bincount(j, minlength=m)
@@ -239,7 +254,6 @@ def cluster(
     if border.any():
         b, c = ii[border], comp[jj[border]]
         local[b] = pick_core_area(b, comp_area[c], comp_key[c], c)
-    # the pick above wrote each thin parcel's area (b is never a core)
     # 3. candidates touching no core group among themselves
     rest = local < 0
     if rest.any():

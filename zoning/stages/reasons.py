@@ -176,6 +176,36 @@ def _strings_series(values: np.ndarray | pa.Array, index: pd.Index) -> pd.Series
     return pd.Series(pd.arrays.ArrowStringArray(values), index=index)
 
 
+def _flag_texts(pack: RulePack, zones: pd.DataFrame, lang: str) -> pa.Array:
+    """Per parcel: '' or the sentence flagging a parcel that contradicts its zone's area
+    criteria, and a relocation (安置) candidate; one text per distinct pattern."""
+    n = len(zones)
+    if "contradicts" not in zones or "relocation" not in zones:
+        return _arrow([""] * n)
+    con = zones["contradicts"].astype(object).fillna("").astype(str).to_numpy()
+    rel = zones["relocation"].to_numpy(dtype=bool)
+    key = np.char.add(con.astype(str), np.where(rel, "|R", "|"))
+    inv, uniq = pd.factorize(key)
+    sep = "；" if lang == "zh" else "; "
+    retain = pack.zone_label("retain_upgrade", lang) if "retain_upgrade" in pack.zones else "retain-upgrade"
+    reloc = {c.name: c.relocation for c in pack.candidates if c.relocation}
+    rcode = next(iter(reloc.values()), "")
+    texts = []
+    for u in uniq.tolist():
+        codes, r = u.rsplit("|", 1)
+        parts = []
+        if codes:
+            names = ", ".join(f"{k} {pack.criterion(k).name_zh if lang == 'zh' else pack.criterion(k).name_en}"
+                              for k in codes.split())
+            parts.append(f"本地块与所在区域不符：{names}（区域整体满足，本地块不满足）" if lang == "zh"
+                         else f"this parcel contradicts its area on {names} (the area as a whole meets it, the parcel does not)")
+        if r:
+            parts.append(f"安置候选：高产出企业（{rcode}），宜安置至{retain}" if lang == "zh"
+                         else f"relocation (安置) candidate: high output ({rcode}), for the {retain} areas")
+        texts.append(sep + sep.join(parts) if parts else "")
+    return pc.take(_arrow(texts), pa.array(inv.astype(np.int64)))
+
+
 def explain(
     parcels: pd.DataFrame,
     indicators: pd.DataFrame,
@@ -250,12 +280,13 @@ def explain(
     jobs.append((np.flatnonzero(zone == "not_industrial"), not_industrial))
 
     zoned = np.isin(zone, ["retain_upgrade", "land_consolidation", "contiguous_renewal"])
+    flags = _flag_texts(pack, zones, lang)
     for c in pack.candidates:
         def zoned_parcels(idx: np.ndarray, c: CandidateClass = c) -> pa.Array:
             crit = _join([sn.text(k, idx) for k in [*c.gate, *c.criteria] if k in sn.parts], sep, len(idx))
             head = [take(zone_label, idx), "：连片区域 " if lang == "zh" else ": contiguous area ", take(cid_a, idx),
                     "（" if lang == "zh" else " (", take(note_a, idx), "）" if lang == "zh" else ")", sep,
-                    "地块：" if lang == "zh" else "parcel: ", crit, ""]
+                    "地块：" if lang == "zh" else "parcel: ", crit, take(flags, idx), ""]
             return pc.binary_join_element_wise(*head)
 
         jobs.append((np.flatnonzero(zoned & np.isin(zone, c.zones) & ~enclave), zoned_parcels))

@@ -158,14 +158,16 @@ class ZoningResult:
         return write_layers(layers, path, overwrite=overwrite)
 
     def to_report(self, path: str | os.PathLike[str], *, lang: Literal["zh", "en"] | None = None, blocks: Any = None,
-                  title: str | None = None, max_areas: int = 40, firms: Any = None) -> Path:
+                  title: str | None = None, max_areas: int = 40, firms: Any = None, robustness: Any = None) -> Path:
         """Report as .html (self-contained, print-ready), .md or .docx, by extension; see :func:`zoning.outputs.report.to_report`.
 
-        ``lang`` defaults to the run's language.
+        ``lang`` defaults to the run's language; ``robustness`` (a :func:`zoning.sensitivity`
+        result) adds the robustness section.
         """
         from zoning.outputs.report import to_report
 
-        return to_report(self, path, lang=lang, blocks=blocks, title=title, max_areas=max_areas, firms=firms)
+        return to_report(self, path, lang=lang, blocks=blocks, title=title, max_areas=max_areas, firms=firms,
+                         robustness=robustness)
 
     def to_excel(self, path: str | os.PathLike[str], *, lang: Literal["zh", "en"] | None = None, blocks: Any = None) -> Path:
         """Excel workbook of the tables, human headers in ``lang`` (default: the run's); see :func:`zoning.outputs.excel.result_to_excel`."""

@@ -30,7 +30,7 @@ from zoning.stages.validate import validate_parcels
 from zoning.stages.zones import form_zones
 from zoning.units import ZONES
 
-__all__ = ["ZoningResult", "run"]
+__all__ = ["ZoningResult", "reference_year_for", "run"]
 
 log = logging.getLogger("zoning")
 
@@ -88,6 +88,8 @@ def assemble_parcels(clean: gpd.GeoDataFrame, ind: pd.DataFrame, cls: Any, zparc
     out["zone_label"] = out["zone"].map({z: pack.zone_label(z, lang) for z in ZONES})
     out["cluster_id"] = zparcels["cluster_id"]
     out["enclave"] = zparcels["enclave"]
+    out["contradicts"] = zparcels["contradicts"]
+    out["relocation"] = zparcels["relocation"]
     for col in why.columns:
         out[col] = why[col]
     for code in cls.columns:
@@ -96,6 +98,25 @@ def assemble_parcels(clean: gpd.GeoDataFrame, ind: pd.DataFrame, cls: Any, zparc
     out["candidate"] = zparcels["candidate"]
     geom_name = out.geometry.name
     return out[[c for c in out.columns if c != geom_name] + [geom_name]]
+
+
+def reference_year_for(pack: RulePack, reference_year: int | None) -> int:
+    """The year building ages are counted to: the given one, else the pack's base year, else
+    this year (with a :class:`~zoning.errors.ZoningWarning`, since ages then drift year by year)."""
+    if reference_year:
+        return int(reference_year)
+    if pack.pack.base_year:
+        return int(pack.pack.base_year)
+    year = _dt.date.today().year
+    if not pack.candidates:  # the pack cannot zone; classify says so
+        return year
+    import warnings
+
+    from zoning.errors import ZoningWarning
+
+    warnings.warn(f"rule pack '{pack.pack.name}' gives no base_year; building ages are counted to this year ({year}). "
+                  "Pass reference_year= (CLI --reference-year) to fix the year the data describes.", ZoningWarning, stacklevel=3)
+    return year
 
 
 def run(
@@ -111,6 +132,7 @@ def run(
     columns: dict[str, str] | None = None,
     check_overlaps: bool | str = "auto",
     progress: bool = False,
+    units: str | None = None,
     engine: Literal["single", "dask"] = "single",
     client: Any = None,
     npartitions: int | None = None,
@@ -129,7 +151,9 @@ def run(
         ``"threshold"`` (every qualifying area is a zone) or ``"quota"`` (areas ranked by score
         fill the pack's area targets).
     reference_year
-        Year building ages are counted to (default: this year).
+        Year building ages are counted to (default: the pack's ``base_year``, 2020 for
+        shenzhen-2020 — the situation the policy describes; this year, with a warning, for a
+        pack without one).
     gap_m
         Contiguity distance tolerance in metres (pack parameter ``gap_m``).
     min_zone_ha
@@ -143,6 +167,10 @@ def run(
         up to 200,000 parcels and reports that larger ones were not checked; ``True`` always.
     progress
         Show a progress bar over the stages (``tqdm.auto``; the CLI turns it on in a terminal).
+    units
+        Column naming each parcel's plan unit (法定图则 unit, industrial block): parcels of one
+        unit count as contiguous across roads up to the pack's ``unit_gap_m`` (SZ-P4, 50 m),
+        wider than ``gap_m``.
     engine
         ``"single"`` (default): this process. ``"dask"``: partition by partition on a
         ``dask.distributed`` cluster (the ``dask`` extra), with the same results; a path may
@@ -173,6 +201,9 @@ def run(
     True
     """
     if engine == "dask":
+        if units is not None:
+            msg = "units= is not distributed yet; run it with engine='single'"
+            raise ValueError(msg)
         from zoning.distributed.engine import cluster_client, run_distributed
 
         with cluster_client(client) as c:
@@ -206,7 +237,7 @@ def run(
     if gap_m is not None:
         ov.setdefault("gap_m", float(gap_m))
     pack = load_rules(pack, overrides=ov)
-    year = reference_year or _dt.date.today().year
+    year = reference_year_for(pack, reference_year)
 
     t = time.perf_counter()
     if not isinstance(parcels, gpd.GeoDataFrame):
@@ -223,7 +254,7 @@ def run(
     t = tick("indicators", t)
     cls = classify(ind, rules=pack)
     t = tick("classify", t)
-    zres = form_zones(clean, ind, cls, rules=pack, mode=mode, lang=lang)
+    zres = form_zones(clean, ind, cls, rules=pack, mode=mode, lang=lang, units=units)
     t = tick("cluster+zones", t)
     # the dissolve (GEOS) runs on a second thread while the reasons (Arrow) are assembled
     from concurrent.futures import ThreadPoolExecutor

@@ -427,7 +427,7 @@ def validate_parcels(
     from zoning.rules import load_rules
 
     pack = load_rules(rules)
-    ref_year = reference_year or _dt.date.today().year
+    ref_year = reference_year or pack.pack.base_year or _dt.date.today().year
     if not isinstance(parcels, gpd.GeoDataFrame):
         msg = f"parcels should be a GeoDataFrame, got {type(parcels).__name__}; read files with zoning.read_parcels(path)"
         raise InputError(msg)

@@ -20,21 +20,23 @@ only if that brings the total closer to the target).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.rules.schema import RulePack
+from zoning.io.columns import QUALITY_LEVELS
+from zoning.rules.schema import Criterion, RulePack
 from zoning.stages.classify import NONE, NOT_INDUSTRIAL, Classification, as_classification
 from zoning.stages.classify import evaluate as evaluate_criterion
 from zoning.stages.cluster import cluster
 from zoning.stages.sums import group_limbs, group_sum, to_float
 from zoning.units import OP_NEGATED, OP_SYMBOLS, ZONES, evaluate, status_words
 
-__all__ = ["ZONES", "Zones", "form_zones", "quota_targets"]
+__all__ = ["ZONES", "Layout", "Zones", "form_zones", "quota_targets", "zone_threshold"]
 
 #: Zone ids in display order.
 _AREA_INDICATORS = ("legal_ratio", "far", "output_wan_per_mu", "tax_wan_per_mu", "building_age", "quality_rank")
@@ -57,6 +59,35 @@ class Zones:
     settings: dict[str, float]
     targets: dict[str, dict[str, float]] = field(default_factory=dict)
     stock_km2: float = float("nan")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Facts about the geometry that no scenario changes (computed once by scenario tools).
+
+    ``bounds`` per parcel, ``order_key`` (areas are numbered west to east by it), ``valid``
+    (not missing, not empty), ``centres`` (points at the bounding-box centres, for the enclave
+    pre-filter) and the ``district`` column factorized (codes, names) when there is one.
+    """
+
+    bounds: np.ndarray
+    order_key: np.ndarray
+    valid: np.ndarray
+    centres: np.ndarray | None = None
+    district: tuple[np.ndarray, np.ndarray] | None = None
+
+    @classmethod
+    def of(cls, parcels: pd.DataFrame, *, centres: bool = True) -> Layout:
+        geoms = parcels.geometry.to_numpy()
+        bnd = shapely.bounds(geoms)
+        order_key = order_keys(bnd, parcels["parcel_id"] if "parcel_id" in parcels else None)
+        valid = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+        pts = shapely.points((bnd[:, 0] + bnd[:, 2]) / 2, (bnd[:, 1] + bnd[:, 3]) / 2) if centres else None
+        district = None
+        if "district" in parcels:
+            codes, names = pd.factorize(parcels["district"].to_numpy(), use_na_sentinel=True)
+            district = (codes, np.asarray(names, dtype=object))
+        return cls(bnd, order_key, valid, pts, district)
 
 
 def _param(pack: RulePack, key: str, given: float | None, default: float) -> float:
@@ -118,10 +149,20 @@ def quota_targets(pack: RulePack, stock_km2: float) -> dict[str, dict[str, float
     return out
 
 
-def _zone_test_many(c, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def zone_threshold(c: Criterion, thresholds: Mapping[str, Any]) -> float:
+    """A zone-level criterion's threshold as a number: resolved quantile, grade rank or value."""
+    thr = thresholds.get(c.code, c.threshold)
+    if isinstance(thr, str):
+        return float(QUALITY_LEVELS[thr])
+    if thr is None:  # a quantile not resolved by classify (a hand-made Classification)
+        return float("nan")
+    return float(cast("float", thr))
+
+
+def _zone_test_many(c: Criterion, values: np.ndarray, thr: float) -> tuple[np.ndarray, np.ndarray]:
     """Evaluate a zone-level criterion on every area: (met after missing policy, status)."""
     values = np.asarray(values, dtype="float64")
-    raw, missing = evaluate(values, c.op, float(c.threshold))
+    raw, missing = evaluate(values, c.op, thr)
     missing |= np.isinf(values)
     raw &= ~missing
     return raw | (missing & (c.missing == "pass")), status_words(raw, missing)
@@ -138,6 +179,11 @@ def form_zones(
     min_core_neighbours: int | None = None,
     enclave_max_ha: float | None = None,
     lang: Literal["en", "zh"] = "en",
+    neighbours: tuple[np.ndarray, np.ndarray] | None = None,
+    units: str | None = None,
+    unit_gap_m: float | None = None,
+    layout: Layout | None = None,
+    notes: bool = True,
 ) -> Zones:
     """Turn candidate parcels into zones.
 
@@ -156,6 +202,18 @@ def form_zones(
         Override the pack's parameters (``SZ-P1``, ``SZ-P2``, ``SZ-P3`` in shenzhen-2020).
     lang
         Language of the area notes (``"en"`` or ``"zh"``).
+    neighbours
+        :func:`zoning.stages.cluster.neighbour_pairs` of the whole layer at the same gap
+        (scenario tools compute them once); by default the neighbours are queried here.
+    units, unit_gap_m
+        Plan-unit contiguity: a column of ``parcels`` naming each parcel's plan unit (法定图则
+        unit, industrial block); parcels in the same unit within ``unit_gap_m`` (pack
+        parameter ``unit_gap_m``, SZ-P4) are neighbours too, across roads wider than ``gap_m``.
+    layout
+        :class:`Layout` of ``parcels`` computed once (scenario tools); by default computed here.
+    notes
+        Write the area notes (why each area is or is not a zone). Scenario tools that need only
+        the zones pass False; the zones are the same.
 
     Returns
     -------
@@ -172,21 +230,51 @@ def form_zones(
     core = int(_param(pack, "min_core_neighbours", min_core_neighbours, 3))
     enclave = _param(pack, "enclave_max_ha", enclave_max_ha, 0.0)
     n = len(parcels)
+    if units is not None and neighbours is None:
+        if units not in parcels:
+            from zoning.errors import InputError
+
+            msg = f"units={units!r}: no such column; columns: {', '.join(map(str, parcels.columns))}"
+            raise InputError(msg)
+        from zoning.stages.cluster import neighbour_pairs
+
+        neighbours = neighbour_pairs(parcels.geometry.to_numpy(), gap_m=gap, units=parcels[units].to_numpy(),
+                                     unit_gap_m=_param(pack, "unit_gap_m", unit_gap_m, 50.0))
     geoms = parcels.geometry.to_numpy()
     area = indicators["land_area_m2"].to_numpy(dtype="float64")
     area0 = np.nan_to_num(area, nan=0.0)
     in_stock = classification["in_stock"].to_numpy()
-    order_key = order_keys(geoms, parcels["parcel_id"] if "parcel_id" in parcels else None)
+    # areas are numbered west to east (then south to north) by their westernmost parcel:
+    # independent of row order, and easy to find on a map
+    if layout is None:
+        layout = Layout.of(parcels, centres=False)
+    order_key = layout.order_key
 
+    cands = {c.name: c for c in pack.candidates}
     if mode == "quota":
         scores = class_scores(indicators, classification, pack)
-        classes = quota_classes(indicators, classification, pack, scores)
+        lean = np.full(n, NONE, dtype=object)
+        best = np.full(n, -1.0)
+        for cand in pack.candidates:
+            ok = in_stock.copy()
+            for g in cand.gate:
+                c = pack.criterion(g)
+                thr = classification.thresholds.get(g, c.threshold)  # quantile gates: resolved by classify
+                met, missing = evaluate_criterion(c, indicators, cast("float | str | list[str]", thr))
+                ok &= met | (missing & (c.missing == "pass"))
+            s = scores[cand.name].to_numpy()
+            take = ok & (s >= 0.5) & (s > best)
+            lean[take] = cand.name
+            best[take] = s[take]
+        classes = lean
     else:
         scores = None
         classes = classification["candidate"].to_numpy(dtype=object)
     classes = np.where(in_stock, classes, NOT_INDUSTRIAL)
+
     class_codes = candidate_codes(classes, pack)
-    labels = cluster(geoms, class_codes, gap_m=gap, min_core_neighbours=core, area=area0, order_key=order_key)
+    labels = cluster(geoms, class_codes, gap_m=gap, min_core_neighbours=core, area=area0, order_key=order_key,
+                     pairs=neighbours)
     grouped = labels >= 0
     ng = int(labels.max()) + 1 if grouped.any() else 0
 
@@ -194,14 +282,14 @@ def form_zones(
     lab = labels[grouped]
     sums = area_sums(lab, area0[grouped], {k: indicators[k].to_numpy(dtype="float64")[grouped] for k in _AREA_INDICATORS}, ng)
     stats = area_stats(sums)
+    g_area = sums["area"]
     g_class = np.empty(ng, dtype=object)
     g_class[lab] = classes[grouped]
     areas = pd.DataFrame(stats)
     areas["candidate"] = g_class
     areas["cluster_id"] = cluster_ids(ng)
-    g_area = sums["area"]
     if scores is not None:
-        for cname in (c.name for c in pack.candidates):
+        for cname in cands:
             s = scores[cname].to_numpy()[grouped]
             areas[f"score_{cname}"] = group_sum(lab, s * area0[grouped], ng) / np.where(g_area > 0, g_area, np.nan)
     if "district" in parcels and ng:
@@ -209,14 +297,14 @@ def form_zones(
         areas["district"] = majority_district(land, ng)
 
     # --- zone-level criteria (vectorised over areas) ---------------------------------
-    zcode, notes, passed = decide_areas(stats, g_class, pack, lang)
+    zcode, area_notes, passed = decide_areas(stats, g_class, pack, lang, classification.thresholds, notes=notes)
+    sep = "；" if lang == "zh" else "; "
     areas["passes_area_criteria"] = passed
 
     # --- quotas ---------------------------------------------------------------------
     stock_km2 = float(group_sum(np.zeros(int(in_stock.sum()), dtype=np.int64), area0[in_stock], 1)[0] / 1e6)
     targets = quota_targets(pack, stock_km2)
     ranks = np.full(ng, -1, dtype=np.int64)
-    sep = "；" if lang == "zh" else "; "
     if mode == "quota":
         for zname, t in targets.items():
             pool = np.flatnonzero(passed & (zcode == ZONES.index(zname)))
@@ -229,17 +317,17 @@ def form_zones(
                 ranks[k] = r
                 a, sc = g_area[k], score[k]
                 if total >= target or (total + a > target and abs(total + a - target) > abs(total - target)):
-                    notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，超出{label}面积指标" if lang == "zh"
+                    area_notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，超出{label}面积指标" if lang == "zh"
                                  else f"{sep}score {sc:.2f}, ranked {r} of {len(order)}: beyond the {label} quota")
                     zcode[k] = ZONES.index("unzoned")
                     continue
                 total += a
-                notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，在面积指标内" if lang == "zh"
+                area_notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，在面积指标内" if lang == "zh"
                              else f"{sep}score {sc:.2f}, ranked {r} of {len(order)}: within the quota")
     areas["rank"] = pd.array(np.where(ranks > 0, ranks, 0), dtype="Int64")
     areas.loc[ranks <= 0, "rank"] = pd.NA
     areas["zone"] = np.asarray(ZONES, dtype=object)[zcode]
-    areas["note"] = notes
+    areas["note"] = area_notes
 
     # per parcel, as integer codes
     pz = np.where(in_stock, ZONES.index("unzoned"), ZONES.index(NOT_INDUSTRIAL)).astype(np.int8)
@@ -250,50 +338,175 @@ def form_zones(
 
     # --- enclaves: small industrial parcels enclosed by one zone join it -----------
     if enclave > 0 and ng:
-        enclave_flag = _enclaves(geoms, pz, codes, in_stock, area0, enclave * 1e4, gap)
+        enclave_flag = _enclaves(geoms, pz, codes, in_stock, area0, enclave * 1e4, gap, neighbours, layout)
         if enclave_flag.any():
             # _enclaves wrote the enclosing area into codes; take its zone
             pz[enclave_flag] = zcode[codes[enclave_flag]]
             areas["enclaves"] = np.bincount(codes[enclave_flag], minlength=ng)
             areas["enclave_ha"] = group_sum(codes[enclave_flag], area0[enclave_flag], ng) / 1e4
 
-    out = parcel_frame(parcels.index, pz, codes, classes, enclave_flag, areas)
+    contradicts, relocation = _contradictions(pack, indicators, classification, pz)
+    out = parcel_frame(parcels.index, pz, codes, classes, enclave_flag, areas, contradicts, relocation)
     settings = {"gap_m": gap, "min_core_neighbours": float(core), "enclave_max_ha": enclave}
     return Zones(out, areas, mode, settings, targets, stock_km2)
 
 
+def _contradictions(pack: RulePack, indicators: pd.DataFrame, classification: Classification,
+                    pz: np.ndarray) -> tuple[pd.Categorical, np.ndarray]:
+    """Per parcel: the area criteria its own values fail although its zone passed them, and
+    whether it is a relocation (安置) candidate (meets the class's ``relocation`` criterion)."""
+    n = len(pz)
+    key = np.zeros(n, dtype=np.int64)
+    codes: list[str] = []
+    relocation = np.zeros(n, dtype=bool)
+    for cand in pack.candidates:
+        inside = np.isin(pz, [ZONES.index(z) for z in cand.zones])
+        if not inside.any():
+            continue
+        for code in cand.area_criteria:
+            c = pack.criterion(code)
+            col = "quality_rank" if c.indicator == "building_quality" else c.indicator
+            met, missing = evaluate(indicators[col].to_numpy(dtype="float64"), c.op, zone_threshold(c, classification.thresholds))
+            key |= (inside & ~met & ~missing).astype(np.int64) << len(codes)
+            codes.append(code)
+        if cand.relocation and cand.relocation in classification:
+            relocation |= inside & (classification[cand.relocation].to_numpy(dtype=object) == "pass")
+    uniq, inv = np.unique(key, return_inverse=True)
+    names = [" ".join(c for j, c in enumerate(codes) if (int(u) >> j) & 1) for u in uniq.tolist()]
+    cats = list(dict.fromkeys(["", *names]))
+    cat = pd.Categorical.from_codes(np.asarray([cats.index(x) for x in names], dtype=np.int64)[inv], categories=cats)
+    return cat, relocation
+
+
+def _enclaves(geoms: np.ndarray, pz: np.ndarray, codes: np.ndarray, in_stock: np.ndarray, area0: np.ndarray,
+              max_m2: float, gap: float, pairs: tuple[np.ndarray, np.ndarray] | None = None,
+              layout: Layout | None = None) -> np.ndarray:
+    """Small stock parcels outside any zone whose every neighbour (within ``gap``) lies in one zone area.
+
+    Writes the enclosing area's number into ``codes`` and returns the enclave mask. Only
+    parcels inside some zone area's bounding box are queried (a parcel outside every zone's
+    envelope cannot be enclosed by it).
+    """
+    n = len(geoms)
+    zoned = pz <= 2
+    flag = np.zeros(n, dtype=bool)
+    if not zoned.any():
+        return flag
+    valid = layout.valid if layout is not None else ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    b = layout.bounds if layout is not None else shapely.bounds(geoms)
+    ci = np.flatnonzero(enclave_candidates(b, valid, pz, in_stock, area0, max_m2, zone_envelopes(b, zoned, codes), gap,
+                                           layout.centres if layout is not None else None))
+    if len(ci) == 0:
+        return flag
+    if pairs is None:
+        from zoning.stages.cluster import pairs_within
+
+        qi, qj = pairs_within(geoms[ci], geoms, distance=gap)
+        qi = ci[qi]
+    else:  # both directions of the precomputed pairs that start at a queried parcel
+        asked = np.zeros(n, dtype=bool)
+        asked[ci] = True
+        pi, pj = pairs
+        a, b2 = asked[pi], asked[pj]
+        qi, qj = np.concatenate([pi[a], pj[b2]]), np.concatenate([pj[a], pi[b2]])
+    keep = qi != qj
+    qi, qj = qi[keep], qj[keep]
+    p, code = enclosed(qi, np.where(zoned[qj], codes[qj], -1))
+    flag[p] = True
+    codes[p] = code
+    return flag
+
+
+def _no_text(code: str, c: Criterion, values: np.ndarray, status: np.ndarray, lang: str, thr: float) -> np.ndarray:
+    return np.full(len(values), "", dtype=object)
+
+
+def _no_join(parts: list[np.ndarray], sep: str) -> np.ndarray:
+    return np.full(len(parts[0]) if parts else 0, "", dtype=object)
+
+
+def _join_str(parts: list[np.ndarray], sep: str) -> np.ndarray:
+    """Element-wise join of string arrays, skipping empty strings."""
+    if not parts:
+        return np.array([], dtype=object)
+    out = np.asarray(parts[0], dtype=object)
+    for p in parts[1:]:
+        p = np.asarray(p, dtype=object)
+        both = (out != "") & (p != "")
+        out = np.where(both, out + sep + p, np.where(out != "", out, p))
+    return out
+
+
+def _fmt_zone_many(code: str, c: Criterion, values: np.ndarray, status: np.ndarray, lang: str, thr: float) -> np.ndarray:
+    """Vectorised :func:`_fmt_zone`: each distinct (rounded value, status) is formatted once."""
+    from zoning.rules.schema import INDICATORS
+
+    digits = 2 if INDICATORS[c.indicator].unit in ("share", "grade") else 1
+    r = np.round(np.asarray(values, dtype="float64"), digits)
+    st_codes, st_names = pd.factorize(np.asarray(status, dtype=object))
+    scaled = np.where(np.isnan(r), -1, np.round(np.nan_to_num(r, nan=0.0) * 10**digits)).astype(np.int64)
+    key = scaled * 4 + st_codes  # rounded value and status in one integer key
+    codes, uniq = pd.factorize(key)
+    first = np.zeros(len(uniq), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # one representative row per key
+    strings = np.array([_fmt_zone(code, c, r[i], st_names[st_codes[i]], lang, thr) for i in first], dtype=object)
+    return strings[codes]
+
+
+def _categorical(values: np.ndarray) -> pd.Categorical:
+    """``pd.Categorical(values)`` (sorted categories) built from one factorize."""
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    order = np.argsort(np.asarray(uniq, dtype=object).astype(str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return pd.Categorical.from_codes(np.where(codes < 0, -1, rank[np.maximum(codes, 0)]),
+                                     categories=list(np.asarray(uniq, dtype=object)[order]))
+
+
+def _note_cat(codes: np.ndarray, notes: list[str]) -> pd.Categorical:
+    """Per-parcel area note as a categorical (notes repeat per area)."""
+    inv, uniq = pd.factorize(np.asarray([*notes, ""], dtype=object))
+    return pd.Categorical.from_codes(inv[np.where(codes < 0, len(notes), codes)], categories=list(uniq))
+
+
+def _fmt_zone(code: str, c: Criterion, value: float, status: str, lang: str = "en", thr: float | None = None) -> str:
+    """'area 32.2 ha ≥ 10 ha (SZ-C6)' / '面积 32.2 公顷 ≥ 10 公顷（SZ-C6）'."""
+    from zoning.rules.schema import INDICATORS
+
+    ind = INDICATORS[c.indicator]
+    name = {"zone_area_ha": ("面积", "area")}.get(c.indicator, (ind.name_zh, ind.name_en))[0 if lang == "zh" else 1]
+    if lang == "en" and c.indicator != "zone_area_ha":
+        name = "area-weighted " + name
+    if status == "missing":
+        return f"{name}缺失（{code}）" if lang == "zh" else f"{name} missing ({code})"
+    op = OP_SYMBOLS[c.op] if c.op in ("<=", ">=") else c.op
+    neg = OP_NEGATED[c.op]
+    shown_op = op if status == "pass" else neg
+    thr = float(cast("float", c.threshold)) if thr is None else thr
+    if ind.kind == "grade":
+        grades = {1: ("差", "poor"), 2: ("一般", "fair"), 3: ("好", "good")}
+        t = grades.get(round(thr), ("?", "?"))[0 if lang == "zh" else 1]
+        v = f"{value:.2f}"
+        return f"{name} {v} {shown_op} {t}（{code}）" if lang == "zh" else f"{name} {v} {shown_op} {t} ({code})"
+    if ind.unit == "share":
+        v, t = f"{value:.0%}", f"{thr:.0%}"
+    else:
+        unit = {"ha": " 公顷" if lang == "zh" else " ha"}.get(ind.unit, "" if ind.unit == "ratio" else f" {ind.unit}")
+        v, t = ind.fmt.format(value) + unit, (ind.fmt.format(thr) if c.quantile is not None else f"{thr:g}") + unit
+    return f"{name} {v} {shown_op} {t}（{code}）" if lang == "zh" else f"{name} {v} {shown_op} {t} ({code})"
+
+
 # --- the pieces of form_zones, shared with the distributed engine (zoning.distributed) ---
 
-def order_keys(geoms: np.ndarray, parcel_ids: pd.Series | np.ndarray | None) -> np.ndarray:
+def order_keys(bounds: np.ndarray, parcel_ids: pd.Series | np.ndarray | None) -> np.ndarray:
     """Rank of each parcel west to east, then south to north, then by parcel id.
 
     Areas are numbered by their westernmost parcel, and equal-area ties are broken by it:
     this key depends on neither the row order nor the partitioning (the distributed engine
     compares the same ``(minx, miny, parcel_id)`` tuples).
     """
-    bnd = shapely.bounds(geoms)
-    ids = np.arange(len(geoms)) if parcel_ids is None else np.asarray(pd.Series(parcel_ids).astype(str), dtype=object)
-    return np.lexsort((ids, bnd[:, 1], bnd[:, 0])).argsort()
-
-
-def quota_classes(indicators: pd.DataFrame, classification: Classification, pack: RulePack, scores: pd.DataFrame) -> np.ndarray:
-    """Quota mode: the class each parcel leans to (score ≥ 0.5 and the class's gates met)."""
-    n = len(indicators)
-    in_stock = classification["in_stock"].to_numpy()
-    lean = np.full(n, NONE, dtype=object)
-    best = np.full(n, -1.0)
-    for cand in pack.candidates:
-        ok = in_stock.copy()
-        for g in cand.gate:
-            c = pack.criterion(g)
-            thr = classification.thresholds.get(g, c.threshold)  # quantile gates: resolved by classify
-            met, missing = evaluate_criterion(c, indicators, cast("float | str | list[str]", thr))
-            ok &= met | (missing & (c.missing == "pass"))
-        s = scores[cand.name].to_numpy()
-        take = ok & (s >= 0.5) & (s > best)
-        lean[take] = cand.name
-        best[take] = s[take]
-    return lean
+    ids = np.arange(len(bounds)) if parcel_ids is None else np.asarray(pd.Series(parcel_ids).astype(str), dtype=object)
+    return np.lexsort((ids, bounds[:, 1], bounds[:, 0])).argsort()
 
 
 def candidate_codes(classes: np.ndarray, pack: RulePack) -> np.ndarray:
@@ -310,7 +523,7 @@ def cluster_ids(ng: int) -> list[str]:
 
 
 def area_sums(lab: np.ndarray, w: np.ndarray, values: dict[str, np.ndarray], ng: int) -> dict[str, np.ndarray]:
-    """Exact limb sums per area: land (``area``), parcel ``count``, and per indicator the
+    """Exact limb sums per area: land (``area_limbs``), parcel ``count``, and per indicator the
     area-weighted numerator and denominator over parcels where it is known.
 
     Partial results (e.g. of partitions) combine by adding arrays key by key; see
@@ -342,9 +555,8 @@ def district_land(lab: np.ndarray, district: np.ndarray, w: np.ndarray) -> pd.Da
     dcodes, dnames = pd.factorize(d, use_na_sentinel=True)
     nd = len(dnames) + 1
     dcodes = np.where(dcodes < 0, nd - 1, dcodes)
-    key = lab * nd + dcodes
-    ukey, inv = np.unique(key, return_inverse=True)
-    limbs = group_limbs(inv, w, len(ukey))
+    ukey, inv = np.unique(lab * nd + dcodes, return_inverse=True)
+    limbs = group_limbs(inv.ravel(), w, len(ukey))
     names = np.asarray([*dnames, None], dtype=object)
     out = pd.DataFrame(limbs, columns=[f"l{k}" for k in range(limbs.shape[1])])
     out.insert(0, "district", names[ukey % nd])
@@ -369,14 +581,24 @@ def majority_district(land: pd.DataFrame, ng: int) -> np.ndarray:
     return out
 
 
-def decide_areas(stats: dict[str, np.ndarray], g_class: np.ndarray, pack: RulePack, lang: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Zone-level criteria on every area: ``(zone code, note, passed)`` per area."""
+def decide_areas(stats: dict[str, np.ndarray], g_class: np.ndarray, pack: RulePack, lang: str,
+                 thresholds: Mapping[str, Any], *, notes: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Zone-level criteria on every area: ``(zone code, note, passed)`` per area.
+
+    zone_criteria: every one must hold (e.g. the area's size); area_criteria: the area as a
+    whole, area-weighted, at least area_min_met of them (default all); then the split.
+    """
+    # zone_criteria: every one must hold (e.g. the area's size); area_criteria: the area as a
+    # whole, area-weighted, at least area_min_met of them (default all); then the split
     ng = len(g_class)
-    values = {"zone_area_ha": stats["area_ha"], **{k: np.asarray(stats[k], dtype="float64") for k in _AREA_INDICATORS}}
+    values = {"zone_area_ha": stats["area_ha"], "building_quality": np.asarray(stats["quality_rank"], dtype="float64"),
+              **{k: np.asarray(stats[k], dtype="float64") for k in _AREA_INDICATORS}}
     zcode = np.full(ng, ZONES.index("unzoned"), dtype=np.int8)
-    notes = np.full(ng, "", dtype=object)
+    area_notes = np.full(ng, "", dtype=object)
     passed = np.zeros(ng, dtype=bool)
     sep = "；" if lang == "zh" else "; "
+    fmt = _fmt_zone_many if notes else _no_text
+    join = _join_str if notes else _no_join
     for cand in pack.candidates:
         sel = g_class == cand.name
         if not sel.any():
@@ -385,67 +607,62 @@ def decide_areas(stats: dict[str, np.ndarray], g_class: np.ndarray, pack: RulePa
         texts, fails = [], []
         for code in cand.zone_criteria:
             c = pack.criterion(code)
-            met, st = _zone_test_many(c, values[c.indicator])
+            thr = zone_threshold(c, thresholds)
+            met, st = _zone_test_many(c, values[c.indicator], thr)
             ok &= met
-            txt = _fmt_zone_many(code, c, values[c.indicator], st, lang)
+            txt = fmt(code, c, values[c.indicator], st, lang, thr)
             texts.append(txt)
-            fails.append(np.where(met, "", txt))
+            fails.append(np.where(met, "", txt) if notes else txt)
+        if cand.area_criteria:
+            need = cand.area_min_met or len(cand.area_criteria)
+            count = np.zeros(ng, dtype=np.int64)
+            area_texts = []
+            for code in cand.area_criteria:
+                c = pack.criterion(code)
+                thr = zone_threshold(c, thresholds)
+                met, st = _zone_test_many(c, values[c.indicator], thr)
+                count += met
+                txt = fmt(code, c, values[c.indicator], st, lang, thr)
+                area_texts.append(txt)
+                fails.append(np.where(met, "", txt) if notes else txt)
+            ok &= count >= need
+            if need < len(cand.area_criteria) and notes:
+                head = (f"区域整体满足 {need}/{len(cand.area_criteria)} 项：" if lang == "zh"
+                        else f"area as a whole, {need} of {len(cand.area_criteria)}: ")
+                area_texts[0] = head + area_texts[0]
+            texts += area_texts
         passed |= ok
         bad = sel & ~ok
-        notes[bad] = _join_str(fails, sep)[bad]
+        area_notes[bad] = join(fails, sep)[bad]
         if cand.split:
             c = pack.criterion(cand.split)
-            met, st = _zone_test_many(c, values[c.indicator])
+            thr = zone_threshold(c, thresholds)
+            met, st = _zone_test_many(c, values[c.indicator], thr)
             zc = np.where(met, ZONES.index(cand.zones[0]), ZONES.index(cand.zones[1])).astype(np.int8)
             arrow = np.array([" → " + pack.zone_label(z, lang) for z in ZONES], dtype=object)[zc]
-            texts.append(_fmt_zone_many(cand.split, c, values[c.indicator], st, lang) + arrow)
+            texts.append(fmt(cand.split, c, values[c.indicator], st, lang, thr) + arrow if notes else arrow)
         else:
             zc = np.full(ng, ZONES.index(cand.zones[0]), dtype=np.int8)
         zcode[ok] = zc[ok]
-        notes[ok] = _join_str(texts, sep)[ok]
-    return zcode, notes, passed
+        area_notes[ok] = join(texts, sep)[ok]
+    return zcode, area_notes, passed
 
 
 def parcel_frame(index: pd.Index, pz: np.ndarray, codes: np.ndarray, classes: np.ndarray, enclave_flag: np.ndarray,
-                 areas: pd.DataFrame) -> pd.DataFrame:
-    """``Zones.parcels``: zone, cluster_id, candidate, area_note and enclave per parcel."""
+                 areas: pd.DataFrame, contradicts: Any, relocation: np.ndarray) -> pd.DataFrame:
+    """``Zones.parcels``: zone, cluster_id, candidate, area_note, enclave, contradicts, relocation."""
     n = len(index)
     ng = len(areas)
     return pd.DataFrame(
         {"zone": pd.Categorical.from_codes(pz, categories=list(ZONES)),
          "cluster_id": pd.Categorical.from_codes(codes, categories=areas["cluster_id"].tolist()) if ng else pd.Categorical([None] * n),
-         "candidate": pd.Categorical(classes),
+         "candidate": _categorical(classes),
          "area_note": _note_cat(codes, areas["note"].tolist()),
-         "enclave": enclave_flag},
+         "enclave": enclave_flag,
+         "contradicts": contradicts,
+         "relocation": relocation},
         index=index,
     )
-
-
-def _enclaves(geoms: np.ndarray, pz: np.ndarray, codes: np.ndarray, in_stock: np.ndarray, area0: np.ndarray,
-              max_m2: float, gap: float) -> np.ndarray:
-    """Small stock parcels outside any zone whose every neighbour (within ``gap``) lies in one zone area.
-
-    Writes the enclosing area's number into ``codes`` and returns the enclave mask.
-    """
-    n = len(geoms)
-    flag = np.zeros(n, dtype=bool)
-    zoned = pz <= 2
-    if not zoned.any():
-        return flag
-    b = shapely.bounds(geoms)
-    ci = np.flatnonzero(enclave_candidates(geoms, b, pz, in_stock, area0, max_m2, zone_envelopes(b, zoned, codes), gap))
-    if len(ci) == 0:
-        return flag
-    from zoning.stages.cluster import pairs_within
-
-    qi, qj = pairs_within(geoms[ci], geoms, distance=gap)
-    qi = ci[qi]
-    keep = qi != qj
-    qi, qj = qi[keep], qj[keep]
-    p, code = enclosed(qi, np.where(zoned[qj], codes[qj], -1))
-    flag[p] = True
-    codes[p] = code
-    return flag
 
 
 def zone_envelopes(b: np.ndarray, zoned: np.ndarray, codes: np.ndarray) -> pd.DataFrame:
@@ -455,18 +672,19 @@ def zone_envelopes(b: np.ndarray, zoned: np.ndarray, codes: np.ndarray) -> pd.Da
     return pd.DataFrame(b[zi], columns=["x0", "y0", "x1", "y1"]).groupby(codes[zi]).agg({"x0": "min", "y0": "min", "x1": "max", "y1": "max"})
 
 
-def enclave_candidates(geoms: np.ndarray, b: np.ndarray, pz: np.ndarray, in_stock: np.ndarray, area0: np.ndarray,
-                       max_m2: float, env: pd.DataFrame, gap: float) -> np.ndarray:
+def enclave_candidates(b: np.ndarray, valid: np.ndarray, pz: np.ndarray, in_stock: np.ndarray, area0: np.ndarray,
+                       max_m2: float, env: pd.DataFrame, gap: float, centres: np.ndarray | None = None) -> np.ndarray:
     """Parcels that may be enclaves: small stock parcels outside every zone whose box centre
     lies inside some zone area's envelope grown by ``gap`` (a parcel outside every zone's
     envelope cannot be enclosed by it)."""
-    cand = in_stock & (pz > 2) & (area0 <= max_m2) & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-    out = np.zeros(len(geoms), dtype=bool)
+    cand = in_stock & (pz > 2) & (area0 <= max_m2) & valid
+    out = np.zeros(len(b), dtype=bool)
     if not cand.any() or len(env) == 0:
         return out
     boxes = shapely.box(env["x0"] - gap, env["y0"] - gap, env["x1"] + gap, env["y1"] + gap)
     ci = np.flatnonzero(cand)
-    hit = shapely.STRtree(boxes).query(shapely.points((b[ci, 0] + b[ci, 2]) / 2, (b[ci, 1] + b[ci, 3]) / 2))[0]
+    pts = centres[ci] if centres is not None else shapely.points((b[ci, 0] + b[ci, 2]) / 2, (b[ci, 1] + b[ci, 3]) / 2)
+    hit = shapely.STRtree(boxes).query(pts)[0]
     out[ci[np.unique(hit)]] = True
     return out
 
@@ -478,59 +696,3 @@ def enclosed(qi: np.ndarray, nc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     agg = nb.groupby("p")["c"].agg(["size", "min", "max"])
     enc = agg[(agg["size"] >= 2) & (agg["min"] >= 0) & (agg["min"] == agg["max"])]
     return enc.index.to_numpy(), enc["min"].to_numpy()
-
-
-def _join_str(parts: list[np.ndarray], sep: str) -> np.ndarray:
-    """Element-wise join of string arrays, skipping empty strings."""
-    if not parts:
-        return np.array([], dtype=object)
-    out = np.asarray(parts[0], dtype=object)
-    for p in parts[1:]:
-        p = np.asarray(p, dtype=object)
-        both = (out != "") & (p != "")
-        out = np.where(both, out + sep + p, np.where(out != "", out, p))
-    return out
-
-
-def _fmt_zone_many(code: str, c, values: np.ndarray, status: np.ndarray, lang: str) -> np.ndarray:
-    """Vectorised :func:`_fmt_zone`: each distinct (rounded value, status) is formatted once."""
-    from zoning.rules.schema import INDICATORS
-
-    digits = 2 if INDICATORS[c.indicator].unit == "share" else 1
-    r = np.round(np.asarray(values, dtype="float64"), digits)
-    st_codes, st_names = pd.factorize(np.asarray(status, dtype=object))
-    scaled = np.where(np.isnan(r), -1, np.round(np.nan_to_num(r, nan=0.0) * 10**digits)).astype(np.int64)
-    key = scaled * 4 + st_codes  # rounded value and status in one integer key
-    codes, uniq = pd.factorize(key)
-    first = np.zeros(len(uniq), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes))[::-1]  # one representative row per key
-    strings = np.array([_fmt_zone(code, c, r[i], st_names[st_codes[i]], lang) for i in first], dtype=object)
-    return strings[codes]
-
-
-def _note_cat(codes: np.ndarray, notes: list[str]) -> pd.Categorical:
-    """Per-parcel area note as a categorical (notes repeat per area)."""
-    inv, uniq = pd.factorize(np.asarray([*notes, ""], dtype=object))
-    return pd.Categorical.from_codes(inv[np.where(codes < 0, len(notes), codes)], categories=list(uniq))
-
-
-def _fmt_zone(code: str, c, value: float, status: str, lang: str = "en") -> str:
-    """'area 32.2 ha ≥ 10 ha (SZ-C6)' / '面积 32.2 公顷 ≥ 10 公顷（SZ-C6）'."""
-    from zoning.rules.schema import INDICATORS
-
-    ind = INDICATORS[c.indicator]
-    name = {"zone_area_ha": ("面积", "area")}.get(c.indicator, (ind.name_zh, ind.name_en))[0 if lang == "zh" else 1]
-    if lang == "en" and c.indicator != "zone_area_ha":
-        name = "area-weighted " + name
-    if status == "missing":
-        return f"{name}缺失（{code}）" if lang == "zh" else f"{name} missing ({code})"
-    op = OP_SYMBOLS[c.op] if c.op in ("<=", ">=") else c.op
-    neg = OP_NEGATED[c.op]
-    shown_op = op if status == "pass" else neg
-    thr = float(c.threshold)
-    if ind.unit == "share":
-        v, t = f"{value:.0%}", f"{thr:.0%}"
-    else:
-        unit = {"ha": " 公顷" if lang == "zh" else " ha"}.get(ind.unit, "" if ind.unit == "ratio" else f" {ind.unit}")
-        v, t = ind.fmt.format(value) + unit, f"{thr:g}" + unit
-    return f"{name} {v} {shown_op} {t}（{code}）" if lang == "zh" else f"{name} {v} {shown_op} {t} ({code})"
