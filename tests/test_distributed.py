@@ -24,7 +24,7 @@ pytest.importorskip("dask_geopandas")
 
 from zoning.distributed.engine import run_distributed  # noqa: E402
 
-FIXED = {"SZ-R3": 400, "SZ-C2": 400}
+FIXED = {"SZ-R3": 400, "SZ-C2": 400, "SZ-A1": 400}  # absolute output thresholds: crafted layouts do not hinge on the median
 PARCEL_COLUMNS = ["zone", "zone_label", "cluster_id", "reason", "criteria_met", "criteria_failed", "criteria_missing",
                   "enclave", "candidate", "land_area_m2", "far", "legal_ratio", "output_wan_per_mu"]
 
