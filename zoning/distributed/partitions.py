@@ -42,6 +42,7 @@ def assign(gdf: gpd.GeoDataFrame, n: int, how: Literal["hilbert", "random"] = "h
     ok = np.isfinite(b).all(axis=1)
     pts = gpd.GeoSeries(shapely.points(np.where(ok, (b[:, 0] + b[:, 2]) / 2, 0), np.where(ok, (b[:, 1] + b[:, 3]) / 2, 0)))
     total = pts[ok].total_bounds if ok.any() else np.array([0.0, 0.0, 1.0, 1.0])
+    total[2:] = np.maximum(total[2:], total[:2] + 1.0)  # a layer one parcel wide still has an extent
     dist = dask_geopandas.from_geopandas(gpd.GeoDataFrame(geometry=pts), npartitions=1).hilbert_distance(total_bounds=total).compute().to_numpy()
     order = np.lexsort((np.arange(m), dist))
     part = np.empty(m, dtype=np.int64)
