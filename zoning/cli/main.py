@@ -330,11 +330,13 @@ def rules_list() -> None:
     from zoning.rules import available_rules, load_rules
     from zoning.rules.render import pack_status_line
 
-    for name in available_rules():
+    names = available_rules()
+    w = max(len(n) for n in names) + 1
+    for name in names:
         p = load_rules(name)
-        click.echo(f"{name:<18} {p.pack.title_zh}")
-        click.echo(f"{'':<18} {p.pack.title_en}")
-        click.echo(f"{'':<18} {pack_status_line(p)}")
+        click.echo(f"{name:<{w}}{p.pack.title_zh}")
+        click.echo(f"{'':<{w}}{p.pack.title_en}")
+        click.echo(f"{'':<{w}}{pack_status_line(p)}")
 
 
 @rules.command("show")
