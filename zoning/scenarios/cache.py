@@ -25,26 +25,13 @@ from zoning.stages.classify import Classification, classify
 from zoning.stages.cluster import neighbour_pairs
 from zoning.stages.indicators import compute_indicators
 from zoning.stages.result import ZoningResult
-from zoning.stages.run import reference_year_for
+from zoning.stages.run import reference_year_for, run_overrides
 from zoning.stages.summary import summarise_zones
 from zoning.stages.validate import ValidationReport, validate_parcels
 from zoning.stages.zones import Layout, Zones, form_zones
 from zoning.units import ZONES
 
-__all__ = ["CachedStages", "Scenario", "scenario_overrides"]
-
-
-def scenario_overrides(pack: RulePack, overrides: Mapping[str, Any] | None, *, gap_m: float | None = None,
-                       min_zone_ha: float | None = None) -> dict[str, Any]:
-    """The overrides :func:`zoning.run` applies for these options (``min_zone_ha`` sets every area criterion)."""
-    ov: dict[str, Any] = dict(overrides or {})
-    if min_zone_ha is not None:
-        for c in pack.criteria:
-            if c.indicator == "zone_area_ha":
-                ov.setdefault(c.code, float(min_zone_ha))
-    if gap_m is not None:
-        ov.setdefault("gap_m", float(gap_m))
-    return ov
+__all__ = ["CachedStages", "Scenario"]
 
 
 @dataclass(frozen=True)
@@ -157,7 +144,7 @@ class CachedStages:
 
         ``notes=True`` also writes the area notes (why each area is or is not a zone).
         """
-        ov = scenario_overrides(self.rules, overrides, gap_m=gap_m, min_zone_ha=min_zone_ha)
+        ov = run_overrides(self.rules, overrides, gap_m=gap_m, min_zone_ha=min_zone_ha)
         pack = self.pack(ov)
         cls = classify(self.indicators, rules=pack)
         p = pack.parameter("gap_m")

@@ -11,6 +11,7 @@ import itertools
 import logging
 import os
 import time
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -117,6 +118,19 @@ def reference_year_for(pack: RulePack, reference_year: int | None) -> int:
     warnings.warn(f"rule pack '{pack.pack.name}' gives no base_year; building ages are counted to this year ({year}). "
                   "Pass reference_year= (CLI --reference-year) to fix the year the data describes.", ZoningWarning, stacklevel=3)
     return year
+
+
+def run_overrides(pack: RulePack, overrides: Mapping[str, Any] | None, *, gap_m: float | None = None,
+                       min_zone_ha: float | None = None) -> dict[str, Any]:
+    """The overrides :func:`run` applies for its options (``min_zone_ha`` sets every area criterion)."""
+    ov: dict[str, Any] = dict(overrides or {})
+    if min_zone_ha is not None:
+        for c in pack.criteria:
+            if c.indicator == "zone_area_ha":
+                ov.setdefault(c.code, float(min_zone_ha))
+    if gap_m is not None:
+        ov.setdefault("gap_m", float(gap_m))
+    return ov
 
 
 def run(
@@ -228,15 +242,8 @@ def run(
         bar.update(1)
         return now
 
-    ov: dict[str, Any] = dict(overrides or {})
     pack = load_rules(rules)
-    if min_zone_ha is not None:
-        for c in pack.criteria:
-            if c.indicator == "zone_area_ha":
-                ov.setdefault(c.code, float(min_zone_ha))
-    if gap_m is not None:
-        ov.setdefault("gap_m", float(gap_m))
-    pack = load_rules(pack, overrides=ov)
+    pack = load_rules(pack, overrides=run_overrides(pack, overrides, gap_m=gap_m, min_zone_ha=min_zone_ha))
     year = reference_year_for(pack, reference_year)
 
     t = time.perf_counter()
