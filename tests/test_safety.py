@@ -584,3 +584,26 @@ def test_tables_read_numbers_with_separators_and_say_decimal_commas(tmp_path):
         df = read_table(p)
     assert df["固定资产投资"].tolist() == [1_000_000.0, 2000.0] and df["税收"].tolist() == [8000.5, 10.0]
     assert df["备注"].tolist() == ["x1", "说明"]
+
+
+def test_map_and_raster_writes_are_atomic(tmp_path, sample_result, monkeypatch):
+    """A failing map or raster write leaves the previous file byte-identical and no partial file."""
+    import matplotlib.figure
+
+    from zoning.outputs import raster as zr
+
+    png, tif = tmp_path / "map.png", tmp_path / "zones.tif"
+    png.write_bytes(b"previous map")
+    tif.write_bytes(b"previous raster")
+
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", boom)
+    with pytest.raises((OSError, zoning.InputError)):
+        zoning.save_map(sample_result, png, lang="en", districts=False)
+    monkeypatch.setattr(zr, "burn", boom)
+    with pytest.raises((OSError, zoning.InputError)):
+        zoning.rasterize_zones(sample_result, resolution=50, path=tif)
+    assert png.read_bytes() == b"previous map" and tif.read_bytes() == b"previous raster"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.png", "zones.tif"]

@@ -953,9 +953,16 @@ def save_map(obj: Any, path: str | os.PathLike[str], *, dpi: int = 200, **kwargs
     else:
         msg = f"save_map draws a ZoningResult or a block check (with .blocks), got {type(obj).__name__}"
         raise InputError(msg)
+    from zoning.io.write import atomic_write
+
     fig = cast("Figure", ax.figure)  # typed Figure | SubFigure; save_map draws on a new Figure
-    fig.savefig(out, dpi=dpi, bbox_inches="tight", pad_inches=0.15, facecolor="white",
-                metadata=_metadata(out.suffix.lower()))
+    fmt = out.suffix.lower().lstrip(".")
+
+    def write(tmp: Path) -> None:
+        fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight", pad_inches=0.15, facecolor="white",
+                    metadata=_metadata(out.suffix.lower()))
+
+    atomic_write(out, write)  # a failure or Ctrl-C leaves a previous map whole
     return out
 
 

@@ -251,8 +251,13 @@ def _write_qml(path: Path, labels: dict[str, tuple[str, str, str]]) -> Path:
   </pipe>
 </qgis>
 """
+    from zoning.io.write import atomic_write
+
     qml_path = path.with_suffix(".qml")
-    qml_path.write_text(qml, encoding="utf-8")
+    def write(tmp: Path) -> None:
+        tmp.write_text(qml, encoding="utf-8")
+
+    atomic_write(qml_path, write)
     return qml_path
 
 
@@ -348,8 +353,13 @@ def rasterize_zones(
         "predictor": 2, "tiled": True, "blockxsize": 256, "blockysize": 256, "BIGTIFF": "IF_SAFER",
     }
     from zoning import __version__
+    from zoning.io.write import atomic_write
 
-    with rasterio.open(out, "w", **profile) as dst:
+    def write(tmp: Path) -> None:
+        with rasterio.open(tmp, "w", **profile) as dst:
+            _fill(dst)
+
+    def _fill(dst: Any) -> None:
         burn(geoms, values, transform, width, height, all_touched=all_touched, progress=progress, sink=dst)
         cmap = {NODATA: (0, 0, 0, 0)}
         cmap.update({v: (*_rgb(labels[z][0]), 255) for z, v in ZONE_VALUES.items()})
@@ -363,6 +373,7 @@ def rasterize_zones(
             REFERENCE_YEAR=str(result.settings.get("reference_year", "")),
             RESOLUTION=f"{resolution:g}", SOFTWARE=f"zoning {__version__}",
         )
+    atomic_write(out, write)  # a failure or Ctrl-C leaves a previous raster whole
     if qml:
         _write_qml(out, labels)
     return out
