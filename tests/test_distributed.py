@@ -255,3 +255,14 @@ def test_cli_folder_of_parts_to_folder_of_parts(client, tmp_path, cli):
     assert shapely.equals(zones.geometry.to_numpy(), one.zones.geometry.to_numpy()).all()
     s = pd.read_csv(tmp_path / "out" / "summary.csv").set_index("zone")
     assert (s["parcels"] == one.summary["parcels"]).all()
+
+
+def test_defaults_are_the_single_engine_defaults(client):
+    """Without a reference year both engines count ages to the pack's base year."""
+    gdf = make_parcels(_grid(4, 4))
+    one = zoning.run(gdf)
+    other = zoning.run(gdf, engine="dask", client=client, npartitions=2)
+    assert one.settings.reference_year == other.settings.reference_year == 2020  # shenzhen-2020's base year
+    assert one.parcels["zone"].astype(str).tolist() == other.parcels["zone"].astype(str).tolist()
+    with pytest.raises(zoning.InputError, match="quota mode with engine='single'"):
+        zoning.run(gdf, engine="dask", client=client, mode="quota")

@@ -21,10 +21,12 @@ import pytest
 import zoning
 
 ROOT = Path(zoning.__file__).parent
-LAYERS = ["zoning.errors", "zoning.units", "zoning.io", "zoning.rules", "zoning.stages", "zoning.checks",
-          "zoning.outputs", "zoning.scenarios", "zoning.cli"]
+LAYERS = ["zoning.errors", "zoning.units", "zoning.io", "zoning.rules", "zoning.stages", "zoning.distributed",
+          "zoning.checks", "zoning.outputs", "zoning.scenarios", "zoning.cli"]
 #: (importing module, imported module prefix): calls made by accessor methods, at call time
-ALLOWED_UP = {("zoning.stages.result", "zoning.outputs"), ("zoning.checks.firms", "zoning.outputs.firm_map")}
+ALLOWED_UP = {("zoning.stages.result", "zoning.outputs"), ("zoning.checks.firms", "zoning.outputs.firm_map"),
+              ("zoning.distributed.engine", "zoning.outputs.text"),  # DistributedRun.summary_text()
+              ("zoning.stages.run", "zoning.distributed.engine")}  # run(engine="dask") hands over to the engine
 
 
 def _layer(mod: str) -> int | None:

@@ -27,7 +27,6 @@ tables. Nothing in a phase depends on how the layer was cut:
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import os
 import re
 import time
@@ -41,7 +40,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.errors import Problem, ValidationError
+from zoning.errors import InputError, Problem, ValidationError
 from zoning.rules import load_rules
 from zoning.rules.schema import RulePack
 from zoning.stages.sums import group_limbs, to_float
@@ -734,23 +733,18 @@ def run_distributed(
 
     if mode != "threshold":
         msg = f"the dask engine runs mode='threshold' only (got {mode!r}); run quota mode with engine='single'"
-        raise ValueError(msg)
+        raise InputError(msg)
     if client is None:
         from distributed import get_client
 
         client = get_client()
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    ov: dict[str, Any] = dict(overrides or {})
+    from zoning.stages.run import reference_year_for, run_overrides
+
     pack = load_rules(rules)
-    if min_zone_ha is not None:
-        for c in pack.criteria:
-            if c.indicator == "zone_area_ha":
-                ov.setdefault(c.code, float(min_zone_ha))
-    if gap_m is not None:
-        ov.setdefault("gap_m", float(gap_m))
-    pack = load_rules(pack, overrides=ov)
-    year = reference_year or _dt.date.today().year
+    pack = load_rules(pack, overrides=run_overrides(pack, overrides, gap_m=gap_m, min_zone_ha=min_zone_ha))
+    year = reference_year_for(pack, reference_year)  # the pack's base year by default, as on one machine
     gap = _param(pack, "gap_m", None, 25.0)
     min_core = int(_param(pack, "min_core_neighbours", None, 3))
     enclave_ha = _param(pack, "enclave_max_ha", None, 0.0)

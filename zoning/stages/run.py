@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoning.errors import InputError
 from zoning.io.columns import protect_input_columns
 from zoning.rules import load_rules
 from zoning.rules.schema import RulePack
@@ -217,7 +218,7 @@ def run(
     if engine == "dask":
         if units is not None:
             msg = "units= is not distributed yet; run it with engine='single'"
-            raise ValueError(msg)
+            raise InputError(msg)
         from zoning.distributed.engine import cluster_client, run_distributed
 
         with cluster_client(client) as c:
