@@ -177,6 +177,17 @@ def _use_column(use: str | None, default: str) -> str:
     raise InputError(msg)
 
 
+def _rows_and_unique_index(df: pd.DataFrame, what: str, noun: str) -> None:
+    """A check's input must have rows and a unique index (results are aligned to it)."""
+    if len(df) == 0:
+        msg = f"the {what} {noun} has no rows: nothing to check"
+        raise InputError(msg)
+    if not df.index.is_unique:
+        dup = df.index[df.index.duplicated()].unique()[:5].tolist()
+        msg = f"the {what} index is not unique (e.g. {dup}); results are aligned to it. Call {what}.reset_index(drop=True) first"
+        raise InputError(msg)
+
+
 def _canonical(parcels: Any, needed: Iterable[str], *, what: str = "parcels") -> gpd.GeoDataFrame:
     """Parcels with canonical column names, in a projected metric CRS, with a unique index.
 
@@ -190,13 +201,7 @@ def _canonical(parcels: Any, needed: Iterable[str], *, what: str = "parcels") ->
     if not isinstance(parcels, gpd.GeoDataFrame):
         msg = f"{what} should be a GeoDataFrame, got {type(parcels).__name__}; read files with zoning.read_parcels(path)"
         raise InputError(msg)
-    if len(parcels) == 0:
-        msg = f"the {what} layer has no rows: nothing to check"
-        raise InputError(msg)
-    if not parcels.index.is_unique:
-        dup = parcels.index[parcels.index.duplicated()].unique()[:5].tolist()
-        msg = f"the {what} index is not unique (e.g. {dup}); results are aligned to it. Call {what}.reset_index(drop=True) first"
-        raise InputError(msg)
+    _rows_and_unique_index(parcels, what, "layer")
     gdf = parcels
     if any(c not in gdf.columns for c in needed):
         gdf = standardise_parcels(gdf)
@@ -449,12 +454,7 @@ def _table_input(data: Any, needed: Iterable[str], what: str) -> pd.DataFrame:
     if not isinstance(data, pd.DataFrame):
         msg = f"{what} should be a DataFrame or GeoDataFrame, got {type(data).__name__}"
         raise InputError(msg)
-    if len(data) == 0:
-        msg = f"the {what} table has no rows: nothing to check"
-        raise InputError(msg)
-    if not data.index.is_unique:
-        msg = f"the {what} index is not unique; call .reset_index(drop=True) first"
-        raise InputError(msg)
+    _rows_and_unique_index(data, what, "table")
     if all(c in data.columns for c in needed):
         return data
     from zoning.io.read import standardise_parcels
