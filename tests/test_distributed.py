@@ -264,5 +264,3 @@ def test_defaults_are_the_single_engine_defaults(client):
     other = zoning.run(gdf, engine="dask", client=client, npartitions=2)
     assert one.settings.reference_year == other.settings.reference_year == 2020  # shenzhen-2020's base year
     assert one.parcels["zone"].astype(str).tolist() == other.parcels["zone"].astype(str).tolist()
-    with pytest.raises(zoning.InputError, match="quota mode with engine='single'"):
-        zoning.run(gdf, engine="dask", client=client, mode="quota")

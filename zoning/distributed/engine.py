@@ -30,7 +30,7 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoning.distributed.store import call
 from zoning.errors import InputError, Problem, ValidationError
 from zoning.rules import load_rules
 from zoning.rules.schema import RulePack
@@ -50,10 +51,16 @@ from zoning.units import ZONES
 __all__ = ["DistributedRun", "cluster_client", "run_distributed"]
 
 _LIMBS = ["l0", "l1", "l2", "l3"]
-PHASES = ("standardise", "validate", "halo pairs", "classify", "core areas", "thin parcels", "areas", "enclaves", "outputs")
+PHASES = ("read", "standardise", "validate", "halo pairs", "classify", "core areas", "thin parcels", "areas", "enclaves", "outputs")
 
 
-# --- worker side: one function per phase, on one partition's state (a dict) --------------
+# --- worker side: one function per phase, on one partition's store ----------------------
+#
+# Each ``_w_*`` function takes a partition's state (a :class:`~zoning.distributed.store.PartState`
+# that reads its fields from the partition's folder on first use) and either sets fields and
+# returns the state, or returns a small value for the client. They run through
+# :func:`zoning.distributed.store.call`, which writes the fields back; between tasks a worker
+# holds nothing of its partitions.
 
 def _nthreads() -> int:
     """Threads a task may use: the worker's own (dask runs one task per worker thread)."""
@@ -65,59 +72,89 @@ def _nthreads() -> int:
         return 1
 
 
-def _w_standardise(part: gpd.GeoDataFrame, columns: dict[str, str] | None, target_crs: Any) -> dict[str, Any]:
+def _w_put(part: gpd.GeoDataFrame | None, run_id: str, k: int, scratch: str | None,
+           source: tuple[str, list[int] | None, int] | None = None) -> str:
+    """Open partition ``k``'s store with its rows: a frame, or row groups of a GeoParquet file
+    read here (``source`` = path, row groups or None for all, number of the first row)."""
+    from zoning.distributed.partitions import read_rows
+    from zoning.distributed.store import PartState, open_store
+
+    root = open_store(run_id, k, scratch)
+    if source is not None:
+        part = read_rows(*source)
+    st = PartState(root)
+    st["raw"] = part
+    st.flush()
+    return root
+
+
+def _w_raw_info(st: MutableMapping[str, Any]) -> tuple[Any, tuple[float, ...] | None, int]:
+    g = st["raw"]
+    return g.crs, (tuple(g.total_bounds) if len(g) else None), len(g)
+
+
+def _w_standardise(st: MutableMapping[str, Any], columns: dict[str, str] | None, target_crs: Any) -> MutableMapping[str, Any]:
     from zoning.io.crs import ensure_metric_crs
     from zoning.io.read import standardise_parcels
     from zoning.stages.validate import percent_evidence
 
+    part = st["raw"]
     if len(part) == 0:
-        return {"n": 0, "std": part, "evidence": {}, "id_hash": np.empty(0, dtype=np.uint64)}
-    std = standardise_parcels(part, columns=columns)
-    if target_crs is not None:
-        std = ensure_metric_crs(std, target_crs=target_crs)
-    ids = std["parcel_id"].astype(str) if "parcel_id" in std else pd.Series([str(i) for i in std.index])
-    return {"n": len(std), "std": std, "evidence": percent_evidence(std),
-            "id_hash": pd.util.hash_pandas_object(pd.Series(ids.to_numpy(dtype=object)), index=False).to_numpy()}
+        st.update(n=0, std=part, evidence={}, id_hash=np.empty(0, dtype=np.uint64))
+    else:
+        std = standardise_parcels(part, columns=columns)
+        if target_crs is not None:
+            std = ensure_metric_crs(std, target_crs=target_crs)
+        ids = std["parcel_id"].astype(str) if "parcel_id" in std else pd.Series([str(i) for i in std.index])
+        st.update(n=len(std), std=std, evidence=percent_evidence(std),
+                  id_hash=pd.util.hash_pandas_object(pd.Series(ids.to_numpy(dtype=object)), index=False).to_numpy())
+    st.discard("raw")
+    return st
 
 
-def _w_dup_rows(st: dict[str, Any], hashes: np.ndarray) -> pd.Series:
+def _w_dup_rows(st: MutableMapping[str, Any], hashes: np.ndarray) -> pd.Series:
+    if st["n"] == 0:
+        return pd.Series([], dtype=object)
     std = st["std"]
-    if st["n"] == 0 or "parcel_id" not in std:
+    if "parcel_id" not in std:
         return pd.Series([], dtype=object)
     hit = np.isin(st["id_hash"], hashes)
     return std["parcel_id"][hit].astype(object)
 
 
-def _w_validate(st: dict[str, Any], pack: RulePack, year: int, percent: dict[str, float]) -> dict[str, Any]:
+def _w_validate(st: MutableMapping[str, Any], pack: RulePack, year: int, percent: dict[str, float],
+                overlaps: bool, tolerance_m2: float) -> MutableMapping[str, Any]:
+    """Per-row checks and indicators; geometry, boxes and ids for the halo; overlaps inside."""
     from zoning.stages.classify import quantile_inputs, stock_mask
     from zoning.stages.indicators import compute_indicators
-    from zoning.stages.validate import validate_parcels
+    from zoning.stages.validate import local_overlap_pairs, validate_parcels
 
     if st["n"] == 0:
-        return {"n": 0, "problems": [], "quantiles": {}}
+        st.update(problems=[], problem_rows=[], quantiles={}, box=None, overlaps=None, crs=None)
+        st.discard("std")
+        return st
     report = validate_parcels(st["std"], rules=pack, reference_year=year, check_overlaps=False, percent_columns=percent)
+    st.discard("std")
+    clean = report.parcels
     problems = [p for p in report.problems if p.code != "duplicate_id"]  # decided over the whole layer
-    out: dict[str, Any] = {"n": st["n"], "problems": problems, "clean": report.parcels, "landuse": report.landuse}
+    pid = clean["parcel_id"].astype(str).to_numpy(dtype=object)
+    first = []
+    for p in problems:  # where in the layer the first parcel each finding names is
+        hit = np.flatnonzero(pid == str(p.ids[0])) if p.ids else np.empty(0, dtype=np.int64)
+        first.append(clean.index[hit[0]] if len(hit) else None)
+    st.update(problems=problems, problem_rows=first,
+              clean=clean, landuse=report.landuse, crs=clean.crs,
+              district=clean["district"].to_numpy() if "district" in clean else None)
     if report.ok:
-        ind = compute_indicators(report.parcels, reference_year=year, landuse=report.landuse)
+        ind = compute_indicators(clean, reference_year=year, landuse=report.landuse)
         in_stock = stock_mask(ind, pack)
         q = {}
         for c in pack.criteria:
             if c.level in ("parcel", "zone") and c.quantile is not None and (c.indicator, c.quantile) not in q:
                 q[(c.indicator, c.quantile)] = quantile_inputs(c, ind, in_stock)
-        out.update(ind=ind, in_stock=in_stock, quantiles=q)
-    return out
-
-
-def _w_geometry(st: dict[str, Any], overlaps: bool, tolerance_m2: float) -> dict[str, Any]:
-    """Geometry, boxes and ids for the halo; overlaps inside the partition."""
-    from zoning.stages.validate import local_overlap_pairs
-
-    st = dict(st)
-    if st["n"] == 0:
-        st.update(box=None, overlaps=None)
-        return st
-    clean = st["clean"]
+        st.update(ind=ind, in_stock=in_stock, quantiles=q)
+    else:
+        st.update(quantiles={})
     geoms = clean.geometry.to_numpy()
     present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     b = shapely.bounds(geoms)
@@ -128,18 +165,36 @@ def _w_geometry(st: dict[str, Any], overlaps: bool, tolerance_m2: float) -> dict
     return st
 
 
-def _w_classify(st: dict[str, Any], pack: RulePack, thresholds: dict[str, Any], gap: float) -> dict[str, Any]:
+def _w_percentiles(st: MutableMapping[str, Any], indicators: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Quota mode: the distinct finite values of each scored indicator in the stock, with counts."""
+    if st["n"] == 0 or "ind" not in st:
+        return {}
+    ind, in_stock = st["ind"], st["in_stock"]
+    out = {}
+    for name in indicators:
+        v = ind[name].to_numpy(dtype="float64")[in_stock]
+        out[name] = np.unique(v[np.isfinite(v)], return_counts=True)
+    return out
+
+
+def _w_classify(st: MutableMapping[str, Any], pack: RulePack, thresholds: dict[str, Any], gap: float,
+                ranks: dict[str, Any] | None = None) -> MutableMapping[str, Any]:
     from zoning.stages.classify import NOT_INDUSTRIAL, classify
     from zoning.stages.cluster import adjacency
-    from zoning.stages.zones import candidate_codes
+    from zoning.stages.zones import candidate_codes, class_scores, quota_lean
 
-    st = dict(st)
     if st["n"] == 0:
         return st
     ind = st["ind"]
     cls = classify(ind, rules=pack, thresholds=thresholds)
     in_stock = cls["in_stock"].to_numpy()
-    classes = np.where(in_stock, cls["candidate"].to_numpy(dtype=object), NOT_INDUSTRIAL)
+    if ranks is not None:  # quota mode: lean by score, percentiles over the whole layer's stock
+        scores = class_scores(ind, cls, pack, percentile=lambda col, v, m: _global_percentile(v, m, ranks[col]))
+        lean = quota_lean(ind, cls, pack, scores)
+        st["scores"] = scores
+    else:
+        lean = cls["candidate"].to_numpy(dtype=object)
+    classes = np.where(in_stock, lean, NOT_INDUSTRIAL)
     codes = candidate_codes(classes, pack)
     member = (codes >= 0) & st["present"]
     idx = np.flatnonzero(member)  # same-class neighbour pairs, as cluster() finds them
@@ -151,52 +206,61 @@ def _w_classify(st: dict[str, Any], pack: RulePack, thresholds: dict[str, Any], 
     return st
 
 
-def _w_small(st: dict[str, Any]) -> tuple[int, dict[str, Any], np.ndarray]:
+def _global_percentile(values: np.ndarray, in_stock: np.ndarray, ranks: dict[str, Any]) -> np.ndarray:
+    """``pandas.Series.rank(pct=True, method="average")`` over the whole layer's stock, from
+    the merged table of distinct values: (less + (1 + … + equal) / equal) / count, computed
+    as pandas does (the sum of the tied ranks divided by their number, then by the count)."""
+    uniq, less, count, total = ranks["uniq"], ranks["less"], ranks["count"], ranks["total"]
+    out = np.full(len(values), np.nan)
+    v = values[in_stock]
+    ok = np.isfinite(v)
+    pos = np.searchsorted(uniq, v[ok])
+    d = count[pos].astype("float64")
+    lo = less[pos].astype("float64")
+    avg = (lo * d + d * (d + 1) / 2) / d
+    tmp = np.full(len(v), np.nan)
+    tmp[ok] = avg / float(total)
+    out[in_stock] = tmp
+    return out
+
+
+def _w_small(st: MutableMapping[str, Any]) -> tuple[int, dict[str, Any], np.ndarray]:
     return st["n"], st["evidence"], st["id_hash"]
 
 
-def _w_crs(st: dict[str, Any]) -> Any:
-    return st["clean"].crs if st["n"] else None
-
-
-def _w_box(st: dict[str, Any]) -> Any:
-    return st.get("box")
-
-
-def _w_get(st: dict[str, Any], name: str) -> Any:
+def _w_get(st: MutableMapping[str, Any], name: str) -> Any:
     return st.get(name)
 
 
-def _w_halo(st: dict[str, Any], box: tuple[float, float, float, float], gap: float) -> dict[str, Any]:
+def _w_halo(st: MutableMapping[str, Any], box: tuple[float, float, float, float], gap: float) -> dict[str, Any]:
     from zoning.distributed.halo import halo
 
     return halo(st["geoms"], st["bounds"], st["ids"], box, gap)
 
 
-def _w_cross(st: dict[str, Any], other: dict[str, Any], box: tuple[float, float, float, float], gap: float,
+def _w_cross(st: MutableMapping[str, Any], other: dict[str, Any], box: tuple[float, float, float, float], gap: float,
              overlaps: bool, tolerance_m2: float) -> dict[str, Any]:
     from zoning.distributed.halo import cross_pairs
 
     return cross_pairs(st["geoms"], st["bounds"], st["ids"], other, box, gap, overlaps=overlaps, tolerance_m2=tolerance_m2)
 
 
-def _w_take(st: dict[str, Any], idx: np.ndarray, names: list[str]) -> dict[str, np.ndarray] | None:
+def _w_take(st: MutableMapping[str, Any], idx: np.ndarray, names: list[str]) -> dict[str, np.ndarray] | None:
     if st["n"] == 0:
         return None
     return {k: np.asarray(st[k])[idx] for k in names}
 
 
-def _min_keys(st: dict[str, Any], rows: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
+def _min_keys(st: MutableMapping[str, Any], rows: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
     """Per group, the (minx, miny, parcel id) of its westernmost parcel."""
     b, ids = st["bounds"], st["ids"]
     t = pd.DataFrame({"g": groups, "kx": b[rows, 0], "ky": b[rows, 1], "pid": ids[rows]})
     return t.sort_values(["g", "kx", "ky", "pid"], kind="stable").drop_duplicates("g").reset_index(drop=True)
 
 
-def _w_core(st: dict[str, Any], xi: np.ndarray, xcount: np.ndarray, min_core: int) -> dict[str, Any]:
+def _w_core(st: MutableMapping[str, Any], xi: np.ndarray, xcount: np.ndarray, min_core: int) -> MutableMapping[str, Any]:
     from zoning.stages.cluster import _components
 
-    st = dict(st)
     if st["n"] == 0:
         st.update(ncomp=0)
         return st
@@ -217,7 +281,7 @@ def _w_core(st: dict[str, Any], xi: np.ndarray, xcount: np.ndarray, min_core: in
     return st
 
 
-def _w_comp_info(st: dict[str, Any], comps: np.ndarray) -> pd.DataFrame:
+def _w_comp_info(st: MutableMapping[str, Any], comps: np.ndarray) -> pd.DataFrame:
     t = st["comp_keys"].set_index("g").loc[comps].reset_index()
     lim = st["comp_limbs"][comps]
     for k, c in enumerate(_LIMBS):
@@ -225,11 +289,10 @@ def _w_comp_info(st: dict[str, Any], comps: np.ndarray) -> pd.DataFrame:
     return t
 
 
-def _w_assign(st: dict[str, Any], core_label: np.ndarray, merged: pd.DataFrame, thin_cross: pd.DataFrame) -> dict[str, Any]:
+def _w_assign(st: MutableMapping[str, Any], core_label: np.ndarray, merged: pd.DataFrame, thin_cross: pd.DataFrame) -> MutableMapping[str, Any]:
     """Thin parcels join the largest neighbouring core area; the rest form components."""
     from zoning.stages.cluster import _components, pick_core_area
 
-    st = dict(st)
     if st["n"] == 0:
         st.update(nrest=0)
         return st
@@ -267,8 +330,7 @@ def _w_assign(st: dict[str, Any], core_label: np.ndarray, merged: pd.DataFrame, 
     return st
 
 
-def _w_group_keys(st: dict[str, Any], rest_label: np.ndarray) -> dict[str, Any]:
-    st = dict(st)
+def _w_group_keys(st: MutableMapping[str, Any], rest_label: np.ndarray) -> MutableMapping[str, Any]:
     if st["n"] == 0:
         st.update(group_keys=pd.DataFrame({"g": [], "kx": [], "ky": [], "pid": []}))
         return st
@@ -280,11 +342,10 @@ def _w_group_keys(st: dict[str, Any], rest_label: np.ndarray) -> dict[str, Any]:
     return st
 
 
-def _w_areas(st: dict[str, Any], numbers: pd.Series) -> dict[str, Any]:
+def _w_areas(st: MutableMapping[str, Any], numbers: pd.Series) -> MutableMapping[str, Any]:
     """Global area numbers; exact per-area sums of this partition."""
     from zoning.stages.zones import _AREA_INDICATORS, area_sums, district_land
 
-    st = dict(st)
     if st["n"] == 0:
         st.update(area_part=None)
         return st
@@ -302,19 +363,21 @@ def _w_areas(st: dict[str, Any], numbers: pd.Series) -> dict[str, Any]:
     env = pd.DataFrame(b, columns=["x0", "y0", "x1", "y1"]).groupby(inv).agg({"x0": "min", "y0": "min", "x1": "max", "y1": "max"})
     part = {"areas": uniq, "sums": sums, "class": g_class, "env": env.to_numpy(),
             "stock": group_limbs(np.zeros(int(st["in_stock"].sum()), dtype=np.int64), st["area0"][st["in_stock"]], 1)}
-    if "district" in st["clean"]:
-        land = district_land(inv, st["clean"]["district"].to_numpy()[grouped], w)
+    if "scores" in st:  # quota mode: area-weighted class scores, exact sums
+        sc = st["scores"]
+        part["score_limbs"] = {c: group_limbs(inv, sc[c].to_numpy()[grouped] * w, len(uniq)) for c in sc.columns}
+    if st["district"] is not None:
+        land = district_land(inv, st["district"][grouped], w)
         land["area"] = uniq[land["area"].to_numpy()]
         part["land"] = land
     st.update(codes=codes, area_part=part)
     return st
 
 
-def _w_enclave_prep(st: dict[str, Any], zcode: np.ndarray, env: pd.DataFrame, max_m2: float, gap: float) -> dict[str, Any]:
+def _w_enclave_prep(st: MutableMapping[str, Any], zcode: np.ndarray, env: pd.DataFrame, max_m2: float, gap: float) -> MutableMapping[str, Any]:
     from zoning.stages.cluster import pairs_within
     from zoning.stages.zones import enclave_candidates
 
-    st = dict(st)
     if st["n"] == 0:
         return st
     in_stock, codes = st["in_stock"], st["codes"]
@@ -337,10 +400,9 @@ def _w_enclave_prep(st: dict[str, Any], zcode: np.ndarray, env: pd.DataFrame, ma
     return st
 
 
-def _w_enclave_finish(st: dict[str, Any], xq: np.ndarray, xnc: np.ndarray, zcode: np.ndarray) -> dict[str, Any]:
+def _w_enclave_finish(st: MutableMapping[str, Any], xq: np.ndarray, xnc: np.ndarray, zcode: np.ndarray) -> MutableMapping[str, Any]:
     from zoning.stages.zones import enclosed
 
-    st = dict(st)
     if st["n"] == 0:
         st.update(enc_part=None)
         return st
@@ -362,14 +424,13 @@ def _w_enclave_finish(st: dict[str, Any], xq: np.ndarray, xnc: np.ndarray, zcode
     return st
 
 
-def _w_outputs(st: dict[str, Any], pack: RulePack, lang: str, mode: str, area_cols: pd.DataFrame,
-               coverage: bool | None) -> dict[str, Any]:
+def _w_outputs(st: MutableMapping[str, Any], pack: RulePack, lang: str, mode: str, area_cols: pd.DataFrame,
+               coverage: bool | None) -> MutableMapping[str, Any]:
     from zoning.stages.reasons import explain
     from zoning.stages.run import _dissolve, assemble_parcels
     from zoning.stages.summary import district_totals, zone_totals
     from zoning.stages.zones import _contradictions, parcel_frame
 
-    st = dict(st)
     if st["n"] == 0:
         st.update(out=None, dissolved=None, ztot=None, dtot=None)
         return st
@@ -382,19 +443,19 @@ def _w_outputs(st: dict[str, Any], pack: RulePack, lang: str, mode: str, area_co
     dissolved = None
     if zoned.any():
         uniq = np.unique(st["codes"][zoned])
-        dissolved = (uniq, _dissolve(st["geoms"][zoned], np.searchsorted(uniq, st["codes"][zoned]), coverage))
+        dissolved = (uniq, _dissolve(clean.geometry.to_numpy()[zoned], np.searchsorted(uniq, st["codes"][zoned]), coverage))
     st.update(out=out, dissolved=dissolved, ztot=zone_totals(out["zone"], out["land_area_m2"], out["cluster_id"]),
               dtot=district_totals(out["zone"], out["land_area_m2"], out["district"] if "district" in out else None))
     return st
 
 
-def _w_frames(st: dict[str, Any]) -> tuple[Any, Any, Any]:
+def _w_frames(st: MutableMapping[str, Any]) -> tuple[Any, Any, Any]:
     if st["n"] == 0:
         return None, None, None
     return st["out"], st["ind"], st["cls"].table
 
 
-def _w_examples(st: dict[str, Any]) -> pd.DataFrame | None:
+def _w_examples(st: MutableMapping[str, Any]) -> pd.DataFrame | None:
     if st["n"] == 0 or st.get("out") is None:
         return None
     out = st["out"]
@@ -402,7 +463,7 @@ def _w_examples(st: dict[str, Any]) -> pd.DataFrame | None:
                          "reason": out["reason"].astype(str).to_numpy()}).drop_duplicates("zone")
 
 
-def _w_write(st: dict[str, Any], path: str) -> int:
+def _w_write(st: MutableMapping[str, Any], path: str) -> int:
     if st["n"] == 0 or st.get("out") is None:
         return 0
     out = st["out"].copy()
@@ -421,26 +482,58 @@ def _w_write(st: dict[str, Any], path: str) -> int:
 _COUNT = re.compile(r"^\d+")
 
 
-def merge_problems(lists: list[list[Problem]]) -> list[Problem]:
+#: The order in which :func:`zoning.validate_parcels` reports its findings (codes it can give
+#: per partition, and the ones the engine adds over the whole layer: ``duplicate_id``,
+#: ``reprojected``, ``overlaps_not_checked``, ``overlap``). Merged findings follow it.
+CHECK_ORDER = (
+    "decimal_comma", "ambiguous_number", "unparsed_number", "unparsed_year", "unknown_flag", "unknown_quality",
+    "stripped_id", "no_parcels", "duplicate_index", "no_parcel_id", "blank_parcel_id", "duplicate_id", "reprojected",
+    "no_crs", "bad_crs", "empty_geometry", "collection_repaired", "not_polygon", "z_dropped",
+    "invalid_geometry_repaired", "invalid_geometry", "multipart", "overlaps_not_checked", "overlap",
+)
+
+
+def merge_problems(lists: list[list[Problem]], first_rows: list[list[float]] | None = None) -> list[Problem]:
     """Findings of the partitions as one list: one entry per (severity, code, column), ids
-    concatenated, the leading count of the message made the total. The examples a message
-    quotes come from the first partition that has the finding."""
+    concatenated, the leading count of the message made the total.
+
+    Findings are ordered as :func:`zoning.validate_parcels` orders them (:data:`CHECK_ORDER`,
+    then the order the partitions give). ``first_rows[k][i]`` is the position in the whole
+    layer of the first parcel partition ``k``'s finding ``i`` names; the examples a merged
+    message quotes come from the partition holding the earliest such parcel (without
+    positions: the first partition that has the finding), so they are the one-machine
+    examples whenever that partition holds the first few parcels flagged.
+    """
     merged: dict[tuple[Any, ...], list[Any]] = {}
-    for lst in lists:
-        for p in lst:
+    seen: dict[tuple[Any, ...], int] = {}
+    for k, lst in enumerate(lists):
+        for i, p in enumerate(lst):
             key = (p.severity, p.code, p.column)
+            pos = first_rows[k][i] if first_rows is not None else float(k)
             if key not in merged:
-                merged[key] = [p, list(p.ids)]
+                merged[key] = [p, list(p.ids), pos]
+                seen[key] = len(seen)
             else:
                 merged[key][1].extend(p.ids)
+                if pos < merged[key][2]:
+                    merged[key][0], merged[key][2] = p, pos
+    rank = {c: r for r, c in enumerate(CHECK_ORDER)}
+    order = sorted(merged, key=lambda key: (rank.get(key[1], len(rank)), seen[key]))
     out = []
-    for p, ids in merged.values():
+    for key in order:
+        p, ids, _ = merged[key]
         msg = p.message
         m = _COUNT.match(msg)
         if ids and m is not None and int(m.group()) == len(p.ids):
             msg = _COUNT.sub(str(len(ids)), msg, count=1)
         out.append(Problem(p.severity, p.code, msg, p.column, ids, p.fix))
     return out
+
+
+def _in_check_order(problems: list[Problem]) -> list[Problem]:
+    """``problems`` (a merged list plus the whole-layer findings) in :data:`CHECK_ORDER`."""
+    rank = {c: r for r, c in enumerate(CHECK_ORDER)}
+    return [p for _, p in sorted(enumerate(problems), key=lambda t: (rank.get(t[1].code, len(rank)), t[0]))]
 
 
 class PartitionedReport(ValidationReport):
@@ -480,11 +573,32 @@ class DistributedRun:
     timings: dict[str, float] = field(default_factory=dict)
     cross_pairs: int = 0
     home: list[str] = field(default_factory=list)
+    run_id: str = ""
+    scratch: str | None = None
 
     def _each(self, fn: Any, *args: Any) -> list[Any]:
-        futs = [self.client.submit(fn, s, *args, pure=False, workers=[self.home[k]] if self.home else None,
-                                   allow_other_workers=True) for k, s in enumerate(self.states)]
+        self._check_open()
+        futs = [self.client.submit(call, fn, s, *args, pure=False, workers=[self.home[k]] if self.home else None,
+                                   allow_other_workers=self.scratch is not None) for k, s in enumerate(self.states)]
         return self.client.gather(futs)
+
+    def _check_open(self) -> None:
+        if not self.states and self.n_parcels:
+            msg = "this distributed run was closed: its parcels are gone from the workers; run it again"
+            raise InputError(msg)
+
+    def close(self) -> None:
+        """Remove the partition stores from the workers (the client's tables stay)."""
+        if self.run_id:
+            with contextlib.suppress(Exception):  # a cluster already shut down took its folders with it
+                self.client.run(_drop_run, self.run_id, self.scratch)
+        self.states = []
+
+    def __enter__(self) -> DistributedRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def to_result(self) -> Any:
         """Gather every partition into one :class:`~zoning.ZoningResult`."""
@@ -529,25 +643,61 @@ class DistributedRun:
 
     def write(self, folder: str | os.PathLike[str]) -> Path:
         """Write ``parcels/part-NNNNN.parquet`` from the workers, and the zones, areas,
-        summary, by-district and validation tables beside them."""
+        summary, by-district and validation tables beside them.
+
+        Everything is written into a temporary folder next to ``folder`` which then takes its
+        place, so a failure or Ctrl-C leaves a previous output folder whole.
+        """
         from zoning.io.write import write_layers
 
-        folder = Path(folder)
-        (folder / "parcels").mkdir(parents=True, exist_ok=True)
-        for old in (folder / "parcels").glob("part-*.parquet"):
-            old.unlink()
-        futs = [self.client.submit(_w_write, s, str((folder / "parcels" / f"part-{k:05d}.parquet").resolve()), pure=False,
-                                   workers=[self.home[k]] if self.home else None, allow_other_workers=True)
-                for k, s in enumerate(self.states)]
-        self.client.gather(futs)
-        write_layers({"zones": self.zones}, folder / "zones.parquet")
-        areas = self.areas.copy()
-        areas["rank"] = areas["rank"].astype("Int64")
-        areas.to_parquet(folder / "areas.parquet")
-        self.summary.reset_index().to_csv(folder / "summary.csv", index=False)
-        self.by_district.reset_index().to_csv(folder / "by_district.csv", index=False)
-        self.validation.to_frame().to_csv(folder / "validation.csv", index=False)
+        self._check_open()
+        folder = Path(folder).resolve()
+        if folder.exists() and not folder.is_dir():
+            msg = f"{folder} is a file; the dask engine writes a folder of GeoParquet parts there (or name a .gpkg/.parquet file)"
+            raise InputError(msg)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        import shutil
+        import tempfile
+
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
+        try:
+            (tmp / "parcels").mkdir()
+            futs = [self.client.submit(call, _w_write, s, str(tmp / "parcels" / f"part-{k:05d}.parquet"), pure=False,
+                                       workers=[self.home[k]] if self.home else None,
+                                       allow_other_workers=self.scratch is not None)
+                    for k, s in enumerate(self.states)]
+            self.client.gather(futs)
+            write_layers({"zones": self.zones}, tmp / "zones.parquet")
+            areas = self.areas.copy()
+            areas["rank"] = areas["rank"].astype("Int64")
+            areas.to_parquet(tmp / "areas.parquet")
+            self.summary.reset_index().to_csv(tmp / "summary.csv", index=False)
+            self.by_district.reset_index().to_csv(tmp / "by_district.csv", index=False)
+            self.validation.to_frame().to_csv(tmp / "validation.csv", index=False)
+            old = None
+            if folder.exists():
+                old = folder.with_name(f".{folder.name}.{os.getpid()}.old")
+                os.replace(folder, old)
+            os.replace(tmp, folder)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         return folder
+
+
+def _drop_run(run_id: str, scratch: str | None) -> None:
+    """On a worker: remove run ``run_id``'s partition stores."""
+    import shutil
+
+    if scratch is None:
+        from distributed import get_worker
+
+        base = Path(get_worker().local_directory)
+    else:
+        base = Path(scratch)
+    shutil.rmtree(base / f"zoning-{run_id}", ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -602,17 +752,25 @@ def _wait(futs: list[Any], bar: Any, phase: str) -> list[Any]:
     return futs
 
 
-def _target_crs(client: Any, parts: list[Any]) -> Any:
-    """The metric CRS for a layer in degrees, chosen once from the whole layer's extent."""
-    from zoning.io.crs import ensure_metric_crs
+def _target_crs(infos: list[tuple[Any, tuple[float, ...] | None, int]], name: str) -> tuple[Any, str | None]:
+    """The metric CRS for a layer in degrees (or Web Mercator, feet), chosen once from the
+    whole layer's extent as :func:`zoning.io.crs.ensure_metric_crs` chooses it for one
+    frame, and the warning it gives (``None``, ``None`` for a layer already in metres)."""
+    import warnings
 
-    info = client.gather([client.submit(lambda g: (g.crs, tuple(g.total_bounds) if len(g) else None), p) for p in parts])
-    crs = next((c for c, _ in info if c is not None), None)
-    if crs is None or (crs.is_projected and crs.axis_info and crs.axis_info[0].unit_name == "metre"):
-        return None
-    bnds = np.array([b for _, b in info if b is not None])
+    from zoning.io.crs import ensure_metric_crs, is_metric
+
+    crs = next((c for c, _, _ in infos if c is not None), None)
+    if crs is None or is_metric(crs):
+        return None, None
+    bnds = np.array([b for _, b, _ in infos if b is not None])
+    if not len(bnds):
+        return None, None
     box = shapely.box(bnds[:, 0].min(), bnds[:, 1].min(), bnds[:, 2].max(), bnds[:, 3].max())
-    return ensure_metric_crs(gpd.GeoDataFrame(geometry=[box], crs=crs)).crs
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        target = ensure_metric_crs(gpd.GeoDataFrame(geometry=[box], crs=crs), name=name).crs
+    return target, "; ".join(str(w.message) for w in caught) or None
 
 
 def _is_parquet(path: Any) -> bool:
@@ -620,8 +778,18 @@ def _is_parquet(path: Any) -> bool:
     return p.is_dir() or p.suffix.lower() in (".parquet", ".geoparquet", ".pq")
 
 
-def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: Any, seed: int) -> tuple[list[Any], pd.Index | None]:
-    from zoning.distributed.partitions import assign, list_parts, split
+def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: Any, seed: int, run_id: str,
+          scratch: str | None, workers: list[str]) -> tuple[list[Any], pd.Index | None, list[str]]:
+    """Put every partition in its store on its home worker: futures of the stores' paths,
+    the input's row order (a GeoDataFrame's index) and each partition's worker."""
+    from zoning.distributed.partitions import assign, list_parts, plan_parts, split
+
+    def home_of(n: int) -> list[str]:
+        return [workers[k % len(workers)] for k in range(n)]
+
+    def put(items: list[Any], home: list[str], **kw: Any) -> list[Any]:
+        return [client.submit(_w_put, item, run_id, k, scratch, pure=False, workers=[home[k]],
+                              allow_other_workers=scratch is not None, **kw) for k, item in enumerate(items)]
 
     if isinstance(parcels, gpd.GeoDataFrame):
         if not parcels.index.is_unique:
@@ -631,39 +799,47 @@ def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: Any,
         if not isinstance(partitioning, str):  # an explicit partition number per row
             part = np.asarray(partitioning, dtype=np.int64)
             n = max(int(npartitions or 0), int(part.max()) + 1 if len(part) else 1)
-            return split(parcels, part, n), parcels.index
-        n = npartitions or max(1, len(client.scheduler_info()["workers"]))
-        return split(parcels, assign(parcels, n, partitioning, seed=seed), n), parcels.index  # type: ignore[arg-type]
-    import dask_geopandas
-
-    files = list_parts(parcels)
-    ddf = dask_geopandas.read_parquet([str(f) for f in files])
-    lengths = ddf.map_partitions(len).compute()
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
-
-    def number(g: gpd.GeoDataFrame, partition_info: dict[str, Any] | None = None) -> gpd.GeoDataFrame:
-        k = partition_info["number"] if partition_info else 0
-        g = g.copy()
-        g.index = pd.RangeIndex(offsets[k], offsets[k] + len(g))  # the row number in the whole layer
-        return g
-
-    ddf = ddf.map_partitions(number, meta=ddf._meta)
-    if npartitions and npartitions != ddf.npartitions:
-        ddf = ddf.map_partitions(lambda g: g.assign(_row=g.index.to_numpy()), meta=ddf._meta.assign(_row=np.int64(0)))
-        if partitioning == "random":
-            ddf = ddf.map_partitions(lambda g: g.assign(_part=np.random.default_rng(seed + int(g["_row"].min()) if len(g) else seed).integers(0, npartitions, len(g))),
-                                     meta=ddf._meta.assign(_part=np.int64(0)))
-            ddf = ddf.shuffle("_part", npartitions=npartitions).map_partitions(lambda g: g.drop(columns="_part"))
         else:
-            ddf = ddf.spatial_shuffle(by="hilbert", npartitions=npartitions)
+            n = npartitions or max(1, len(workers))
+            part = assign(parcels, n, partitioning, seed=seed)  # type: ignore[arg-type]
+        home = home_of(n)
+        frames = split(parcels, part, n)
+        futs = [client.scatter(f, workers=[home[k]], hash=False) for k, f in enumerate(frames)]
+        del frames
+        return put(futs, home), parcels.index, home
+    files = list_parts(parcels)
+    plan = plan_parts(files)
+    if not npartitions or npartitions == len(plan):
+        # the workers read their own parts: a part is in memory only while it is being stored
+        home = home_of(len(plan))
+        return [client.submit(_w_put, None, run_id, k, scratch, spec, pure=False, workers=[home[k]],
+                              allow_other_workers=scratch is not None) for k, spec in enumerate(plan)], None, home
+    # re-cut into npartitions: a dask shuffle of the whole layer (the parts' own cut is cheaper)
+    import dask
+    import dask.dataframe as dd
+    import dask_geopandas  # noqa: F401 - registers GeoDataFrame partitions (spatial_shuffle)
 
-        def restore(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-            g = g.set_index("_row")
-            g.index.name = None
-            return g.sort_index()
+    from zoning.distributed.partitions import read_rows
 
-        ddf = ddf.map_partitions(restore)
-    return client.compute(ddf.to_delayed()), None
+    meta = read_rows(plan[0][0], [0] if plan[0][1] else None, 0).iloc[:0]
+    ddf = dd.from_delayed([dask.delayed(read_rows)(*spec) for spec in plan], meta=meta, verify_meta=False)
+    ddf = ddf.map_partitions(lambda g: g.assign(_row=g.index.to_numpy()), meta=ddf._meta.assign(_row=np.int64(0)))
+    if partitioning == "random":
+        ddf = ddf.map_partitions(lambda g: g.assign(_part=np.random.default_rng(seed + int(g["_row"].min()) if len(g) else seed).integers(0, npartitions, len(g))),
+                                 meta=ddf._meta.assign(_part=np.int64(0)))
+        ddf = ddf.shuffle("_part", npartitions=npartitions).map_partitions(lambda g: g.drop(columns="_part"))
+    else:
+        ddf = ddf.spatial_shuffle(by="hilbert", npartitions=npartitions)
+
+    def restore(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        g = g.set_index("_row")
+        g.index.name = None
+        return g.sort_index()
+
+    ddf = ddf.map_partitions(restore)
+    parts = client.compute(ddf.to_delayed())
+    home = home_of(len(parts))
+    return put(parts, home), None, home
 
 
 def run_distributed(
@@ -683,6 +859,7 @@ def run_distributed(
     columns: dict[str, str] | None = None,
     check_overlaps: bool | str = "auto",
     progress: bool = False,
+    scratch: str | os.PathLike[str] | None = None,
     drop_cross_pairs: bool = False,
 ) -> DistributedRun:
     """:func:`zoning.run` on a dask cluster: the same results for any partitioning.
@@ -705,9 +882,14 @@ def run_distributed(
     seed
         Seed of the random partitioning.
     overrides, mode, reference_year, gap_m, min_zone_ha, lang, columns, check_overlaps
-        As for :func:`zoning.run`; quota mode is not distributed yet.
+        As for :func:`zoning.run` (both modes).
     progress
         A progress bar over partitions and phases.
+    scratch
+        Folder for the partition stores (each partition's state between phases). By default
+        each worker keeps its partitions under its own ``local_directory`` and every task of a
+        partition runs on that worker; a folder every worker can reach (a shared file system)
+        lets the scheduler move tasks. :meth:`DistributedRun.close` removes the stores.
     drop_cross_pairs
         Ignore neighbours across partitions: **wrong results**, only to show that the
         equivalence tests notice.
@@ -724,6 +906,7 @@ def run_distributed(
     from zoning.stages.validate import duplicate_id_problem, overlap_problem, percent_decision
     from zoning.stages.zones import (
         _param,
+        apply_quotas,
         cluster_ids,
         decide_areas,
         majority_district,
@@ -731,9 +914,9 @@ def run_distributed(
     )
     from zoning.stages.zones import area_stats as _area_stats
 
-    if mode != "threshold":
-        msg = f"the dask engine runs mode='threshold' only (got {mode!r}); run quota mode with engine='single'"
-        raise InputError(msg)
+    if mode not in ("threshold", "quota"):
+        msg = f"mode must be 'threshold' or 'quota', got {mode!r}"
+        raise ValueError(msg)
     if client is None:
         from distributed import get_client
 
@@ -755,334 +938,376 @@ def run_distributed(
 
         parcels = read_parcels(parcels, columns=columns)
         columns = None
-    parts, index_order = _load(client, parcels, npartitions, partitioning, seed)
-    P = len(parts)
-    bar = _progress(P * len(PHASES), progress)
-    [pack_f] = client.scatter([pack], broadcast=True, hash=False)
+    import uuid
 
-    # partition k lives on worker home[k] from phase to phase: tasks go to their data
-    names = sorted(client.scheduler_info()["workers"])
-    home = [names[k % len(names)] for k in range(P)]
+    run_id = uuid.uuid4().hex[:12]
+    scratch_s = None if scratch is None else str(Path(scratch).resolve())
+    workers = sorted(client.scheduler_info()["workers"])
+    shared = scratch_s is not None
+    name = "parcels" if isinstance(parcels, gpd.GeoDataFrame) else Path(parcels).name
+    try:
+        sts, index_order, home = _load(client, parcels, npartitions, partitioning, seed, run_id, scratch_s, workers)
+        P = len(sts)
+        bar = _progress(P * len(PHASES), progress)
+        [pack_f] = client.scatter([pack], broadcast=True, hash=False)
 
-    if isinstance(parcels, gpd.GeoDataFrame):
-        sts = [client.scatter(parts[k], workers=[home[k]], hash=False) for k in range(P)]
+        def sub(k: int, fn: Any, *args: Any) -> Any:
+            return client.submit(call, fn, sts[k], *args, pure=False, workers=[home[k]], allow_other_workers=shared)
 
-    def sub(k: int, fn: Any, *args: Any) -> Any:
-        return client.submit(fn, sts[k], *args, pure=False, workers=[home[k]], allow_other_workers=True)
+        def each(fn: Any, *args: Any, phase: str = "") -> list[Any]:
+            return _wait([sub(k, fn, *args) for k in range(P)], bar, phase)
 
-    def each(fn: Any, *args: Any, phase: str = "") -> list[Any]:
-        return _wait([sub(k, fn, *args) for k in range(P)], bar, phase)
+        def gather(fn: Any, *args: Any) -> list[Any]:
+            return client.gather([sub(k, fn, *args) for k in range(P)])
 
-    def gather(fn: Any, *args: Any) -> list[Any]:
-        return client.gather([sub(k, fn, *args) for k in range(P)])
+        # 1. standardise; the metric CRS, share columns in percent and duplicate ids over the whole layer
+        t = time.perf_counter()
+        sts = _wait(sts, bar, "read")
+        target, crs_note = _target_crs(gather(_w_raw_info), name)
+        sts = each(_w_standardise, columns, target, phase="standardise")
+        small = gather(_w_small)
+        n_total = sum(x[0] for x in small)
+        evidence: dict[str, list[float]] = {}
+        for _, ev, _ in small:
+            for col, (k, over, mx) in ev.items():
+                e = evidence.setdefault(col, [0, 0, float("nan")])
+                e[0] += k
+                e[1] += over
+                e[2] = mx if not np.isfinite(e[2]) else (max(e[2], mx) if np.isfinite(mx) else e[2])
+        percent = percent_decision({c: (int(v[0]), int(v[1]), float(v[2])) for c, v in evidence.items()})
+        hashes = np.concatenate([x[2] for x in small]) if small else np.empty(0, dtype=np.uint64)
+        u, cnt = np.unique(hashes, return_counts=True)
+        dup_hashes = u[cnt > 1]
+        dup_problem = None
+        if len(dup_hashes):
+            rows = pd.concat(gather(_w_dup_rows, dup_hashes))
+            dup_problem = duplicate_id_problem(rows.sort_index(kind="stable") if index_order is None else rows)
+        if check_overlaps == "auto":
+            check_ov = n_total <= OVERLAP_AUTO_LIMIT
+            auto_skip = not check_ov
+        else:
+            check_ov, auto_skip = bool(check_overlaps), False
+        timings["standardise"] = time.perf_counter() - t
 
-    # 1. standardise; share columns in percent and duplicate ids over the whole layer
-    t = time.perf_counter()
-    target = _target_crs(client, parts) if not isinstance(parcels, gpd.GeoDataFrame) else None
-    if not isinstance(parcels, gpd.GeoDataFrame):
-        sts = parts
-    sts = each(_w_standardise, columns, target, phase="standardise")
-    del parts
-    small = gather(_w_small)
-    n_total = sum(x[0] for x in small)
-    evidence: dict[str, list[float]] = {}
-    for _, ev, _ in small:
-        for col, (k, over, mx) in ev.items():
-            e = evidence.setdefault(col, [0, 0, float("nan")])
-            e[0] += k
-            e[1] += over
-            e[2] = mx if not np.isfinite(e[2]) else (max(e[2], mx) if np.isfinite(mx) else e[2])
-    percent = percent_decision({c: (int(v[0]), int(v[1]), float(v[2])) for c, v in evidence.items()})
-    hashes = np.concatenate([x[2] for x in small]) if small else np.empty(0, dtype=np.uint64)
-    u, cnt = np.unique(hashes, return_counts=True)
-    dup_hashes = u[cnt > 1]
-    dup_problem = None
-    if len(dup_hashes):
-        rows = pd.concat(gather(_w_dup_rows, dup_hashes))
-        dup_problem = duplicate_id_problem(rows.sort_index(kind="stable") if index_order is None else rows)
-    timings["standardise"] = time.perf_counter() - t
+        # 2. validate + indicators; geometry, boxes and overlaps inside each partition
+        t = time.perf_counter()
+        sts = each(_w_validate, pack_f, year, percent, check_ov, tolerance, phase="validate")
+        labels = gather(_w_get, "problem_rows")
+        where = (lambda rows: [float(index_order.get_indexer([r])[0]) if r is not None else np.inf for r in rows]) \
+            if index_order is not None else (lambda rows: [float(r) if r is not None else np.inf for r in rows])
+        problems = merge_problems(gather(_w_get, "problems"), [where(r) for r in labels])
+        if crs_note is not None and isinstance(parcels, gpd.GeoDataFrame):  # as validate_parcels reports it
+            problems.insert(0, Problem("warning", "reprojected", crs_note, "geometry", [], "to choose the CRS yourself, re-project first (parcels.to_crs('EPSG:4547')) or read with zoning.read_parcels(path, target_crs=...)"))
+        elif crs_note is not None:  # as read_parcels warns
+            import warnings
 
-    # 2. validate + indicators
-    t = time.perf_counter()
-    sts = each(_w_validate, pack_f, year, percent, phase="validate")
-    vals = gather(_w_get, "problems")
-    problems = merge_problems(vals)
-    if n_total == 0:
-        problems.append(Problem("error", "no_parcels", "the layer has no parcels", None, [], "check the file and layer"))
-    if dup_problem is not None:
-        problems.insert(0, dup_problem)
-    if check_overlaps == "auto":
-        check_overlaps = n_total <= OVERLAP_AUTO_LIMIT
-        if not check_overlaps:
+            from zoning.errors import CRSWarning
+
+            warnings.warn(crs_note, CRSWarning, stacklevel=2)
+        if n_total == 0:
+            problems.append(Problem("error", "no_parcels", "the layer has no parcels", None, [], "check the file and layer"))
+        if dup_problem is not None:
+            problems.insert(0, dup_problem)
+        if auto_skip:
             problems.append(Problem("info", "overlaps_not_checked", f"overlapping parcels were not checked ({n_total:,} parcels > {OVERLAP_AUTO_LIMIT:,}); the zone outlines fall back to a full union if the parcels overlap", "geometry", [], "run `zoning validate` (or validate_parcels(..., check_overlaps=True)) once on this layer"))
-    check_ov = bool(check_overlaps)
-    timings["validate"] = time.perf_counter() - t
+        timings["validate"] = time.perf_counter() - t
 
-    # 3. halo pairs between partitions whose boxes come within gap_m (and overlaps across them)
-    t = time.perf_counter()
-    sts = each(_w_geometry, check_ov, tolerance, phase="halo pairs")
-    from zoning.distributed.partitions import boxes_within
+        # 3. halo pairs between partitions whose boxes come within gap_m (and overlaps across them)
+        t = time.perf_counter()
+        from zoning.distributed.partitions import boxes_within
 
-    boxes = gather(_w_box)
-    pairs = [] if drop_cross_pairs else boxes_within(boxes, gap)
-    cross_f = []
-    for a, b in pairs:
-        h = sub(b, _w_halo, boxes[a], gap)
-        cross_f.append(sub(a, _w_cross, h, boxes[b], gap, check_ov, tolerance))
-    cross = client.gather(cross_f)
-    bar.update(P)
-    E = pd.DataFrame({"pa": np.concatenate([np.full(len(x["ia"]), a) for (a, _), x in zip(pairs, cross, strict=True)] or [np.empty(0, np.int64)]),
-                      "ia": np.concatenate([x["ia"] for x in cross] or [np.empty(0, np.int64)]),
-                      "pb": np.concatenate([np.full(len(x["ib"]), b) for (_, b), x in zip(pairs, cross, strict=True)] or [np.empty(0, np.int64)]),
-                      "ib": np.concatenate([x["ib"] for x in cross] or [np.empty(0, np.int64)])}).astype(np.int64)
-    if check_ov:
-        ovs = [o for o in gather(_w_get, "overlaps") if o is not None] + [x["overlaps"] for x in cross]
-        p = overlap_problem(pd.concat(ovs, ignore_index=True) if ovs else pd.DataFrame(), tolerance) if ovs else None
-        if p is not None:
-            problems.append(p)
-    timings["halo"] = time.perf_counter() - t
+        boxes = gather(_w_get, "box")
+        pairs = [] if drop_cross_pairs else boxes_within(boxes, gap)
+        cross_f = []
+        for a, b in pairs:
+            h = sub(b, _w_halo, boxes[a], gap)
+            cross_f.append(sub(a, _w_cross, h, boxes[b], gap, check_ov, tolerance))
+        cross = client.gather(cross_f)
+        bar.update(P)
+        E = pd.DataFrame({"pa": np.concatenate([np.full(len(x["ia"]), a) for (a, _), x in zip(pairs, cross, strict=True)] or [np.empty(0, np.int64)]),
+                          "ia": np.concatenate([x["ia"] for x in cross] or [np.empty(0, np.int64)]),
+                          "pb": np.concatenate([np.full(len(x["ib"]), b) for (_, b), x in zip(pairs, cross, strict=True)] or [np.empty(0, np.int64)]),
+                          "ib": np.concatenate([x["ib"] for x in cross] or [np.empty(0, np.int64)])}).astype(np.int64)
+        if check_ov:
+            ovs = [o for o in gather(_w_get, "overlaps") if o is not None] + [x["overlaps"] for x in cross]
+            p = overlap_problem(pd.concat(ovs, ignore_index=True) if ovs else pd.DataFrame(), tolerance) if ovs else None
+            if p is not None:
+                problems.append(p)
+        timings["halo"] = time.perf_counter() - t
 
-    report = PartitionedReport(problems, gpd.GeoDataFrame(), pack.pack.name, n_total)
-    if report.errors:
-        bar.close()
-        raise ValidationError(str(report), report=report)
+        problems = _in_check_order(problems)
+        report = PartitionedReport(problems, gpd.GeoDataFrame(), pack.pack.name, n_total)
+        if report.errors:
+            bar.close()
+            raise ValidationError(str(report), report=report)
 
-    # 4. quantile thresholds over the whole layer
-    t = time.perf_counter()
-    qparts = gather(_w_get, "quantiles")
-    thresholds: dict[str, Any] = {}
-    resolved: dict[tuple[str, float], float] = {}
-    for c in pack.criteria:
-        if c.level not in ("parcel", "zone"):
-            continue
-        if c.quantile is None:
-            thresholds[c.code] = c.threshold
-            continue
-        key = (c.indicator, c.quantile)
-        if key not in resolved:
-            vs = [q[key][0] for q in qparts if q]
-            ws = [q[key][1] for q in qparts if q]
-            resolved[key] = weighted_quantile(np.concatenate(vs) if vs else np.empty(0), np.concatenate(ws) if ws else np.empty(0), c.quantile)
-        thresholds[c.code] = resolved[key]
-
-    # 5. classify; neighbour pairs inside partitions
-    sts = each(_w_classify, pack_f, thresholds, gap, phase="classify")
-    timings["classify"] = time.perf_counter() - t
-
-    def take(names: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        """Fields of both ends of every cross pair."""
-        futs_a, futs_b = [], []
-        for k in range(P):
-            futs_a.append(sub(k, _w_take, E["ia"].to_numpy()[E["pa"].to_numpy() == k], names))
-            futs_b.append(sub(k, _w_take, E["ib"].to_numpy()[E["pb"].to_numpy() == k], names))
-        ra, rb = client.gather(futs_a), client.gather(futs_b)
-        first = next(r for r in ra if r is not None)
-        A = {f: np.empty(len(E), dtype=first[f].dtype) for f in names}
-        B = {f: np.empty(len(E), dtype=first[f].dtype) for f in names}
-        for k in range(P):
-            ma, mb = E["pa"].to_numpy() == k, E["pb"].to_numpy() == k
-            for f in names:
-                if ra[k] is not None:
-                    A[f][ma] = ra[k][f]
-                if rb[k] is not None:
-                    B[f][mb] = rb[k][f]
-        return A, B
-
-    # 6. chain guard across partitions
-    t = time.perf_counter()
-    A, B = take(["member", "class_codes"])
-    same = A["member"] & B["member"] & (A["class_codes"] == B["class_codes"])
-    Ec = E[same].reset_index(drop=True)
-    deg_f = []
-    for k in range(P):
-        xi = np.concatenate([Ec["ia"].to_numpy()[Ec["pa"].to_numpy() == k], Ec["ib"].to_numpy()[Ec["pb"].to_numpy() == k]])
-        deg_f.append(sub(k, _w_core, xi, np.ones(len(xi), dtype=np.int64), min_core))
-    sts = _wait(deg_f, bar, "core areas")
-    E_all = E
-    E = Ec
-    A, B = take(["core", "comp"])
-    ncomp = gather(_w_get, "ncomp")
-    from zoning.distributed.unionfind import join, offsets
-
-    off = offsets(ncomp)
-    cc = A["core"] & B["core"]
-    na = off[E["pa"].to_numpy()[cc]] + A["comp"][cc]
-    nb = off[E["pb"].to_numpy()[cc]] + B["comp"][cc]
-    core_label = join(int(off[-1]), na, nb)
-    # areas of core components that span partitions: exact sums and westernmost parcel
-    spanning = np.unique(np.concatenate([na, nb]))
-    merged_info = pd.DataFrame()
-    if len(spanning):
-        node_part = np.searchsorted(off, spanning, side="right") - 1
-        infos = client.gather([sub(k, _w_comp_info, spanning[node_part == k] - off[k])
-                               for k in range(P) if (node_part == k).any()])
-        parts_k = [k for k in range(P) if (node_part == k).any()]
-        mi = pd.concat([i.assign(part=k) for i, k in zip(infos, parts_k, strict=True)], ignore_index=True)
-        mi["node"] = off[mi["part"].to_numpy()] + mi["g"].to_numpy()
-        mi["label"] = core_label[mi["node"].to_numpy()]
-        tot = mi.groupby("label")[_LIMBS].sum()
-        keys = mi.sort_values(["label", "kx", "ky", "pid"], kind="stable").drop_duplicates("label").set_index("label")
-        mi["area"] = to_float(tot.loc[mi["label"]].to_numpy())
-        mi[["kx", "ky", "pid"]] = keys.loc[mi["label"], ["kx", "ky", "pid"]].to_numpy()
-        merged_info = mi
-    # thin parcels on one side, core on the other
-    thin_rows = []
-    for side, other in (("a", "b"), ("b", "a")):
-        here, there = (A, B) if side == "a" else (B, A)
-        sel = ~here["core"] & there["core"]
-        if not sel.any():
-            continue
-        op = E[f"p{other}"].to_numpy()[sel]
-        ocomp = there["comp"][sel]
-        node = off[op] + ocomp
-        thin_rows.append(pd.DataFrame({"part": E[f"p{side}"].to_numpy()[sel], "idx": E[f"i{side}"].to_numpy()[sel],
-                                       "label": core_label[node], "op": op, "ocomp": ocomp}))
-    thin = pd.concat(thin_rows, ignore_index=True) if thin_rows else pd.DataFrame(columns=["part", "idx", "label", "op", "ocomp"])
-    if len(thin):
-        # the other side's core component: its area and key (whole-area values when it spans)
-        need = thin[["op", "ocomp"]].drop_duplicates()
-        info_f = {k: sub(k, _w_comp_info, need["ocomp"].to_numpy()[need["op"].to_numpy() == k])
-                  for k in np.unique(need["op"])}
-        got = pd.concat([v.assign(op=k) for k, v in zip(info_f, client.gather(list(info_f.values())), strict=True)], ignore_index=True)
-        got["area"] = to_float(got[_LIMBS].to_numpy())
-        got = got.rename(columns={"g": "ocomp"}).set_index(["op", "ocomp"])
-        if len(merged_info):
-            mm = merged_info.rename(columns={"part": "op", "g": "ocomp"}).set_index(["op", "ocomp"])
-            common = got.index.intersection(mm.index)
-            got.loc[common, ["area", "kx", "ky", "pid"]] = mm.loc[common, ["area", "kx", "ky", "pid"]].to_numpy()
-        vals_ = got.loc[list(zip(thin["op"], thin["ocomp"], strict=True)), ["area", "kx", "ky", "pid"]].to_numpy()
-        thin[["area", "kx", "ky", "pid"]] = vals_
-    asg = []
-    for k in range(P):
-        lab_k = core_label[off[k]:off[k + 1]]
-        m = merged_info[merged_info["part"] == k] if len(merged_info) else pd.DataFrame()  # spanning components here
-        merged_k = (m.rename(columns={"g": "comp"})[["comp", "area", "kx", "ky", "pid"]] if len(m)
-                    else pd.DataFrame(columns=["comp", "area", "kx", "ky", "pid"]))
-        tk = thin[thin["part"] == k] if len(thin) else pd.DataFrame(columns=["idx", "label", "area", "kx", "ky", "pid"])
-        asg.append(sub(k, _w_assign, lab_k, merged_k, tk))
-    sts = _wait(asg, bar, "thin parcels")
-    # candidates touching no core: components joined across partitions the same way
-    A, B = take(["rest", "rcomp"])
-    nrest = gather(_w_get, "nrest")
-    roff = offsets(nrest)
-    rr = A["rest"] & B["rest"]
-    rest_label = join(int(roff[-1]), roff[E["pa"].to_numpy()[rr]] + A["rcomp"][rr], roff[E["pb"].to_numpy()[rr]] + B["rcomp"][rr])
-    n_core = int(core_label.max()) + 1 if len(core_label) else 0
-    sts = [sub(k, _w_group_keys, n_core + rest_label[roff[k]:roff[k + 1]]) for k in range(P)]
-    timings["cluster"] = time.perf_counter() - t
-
-    # 7. areas: global numbering west to east, exact sums, zone tests
-    t = time.perf_counter()
-    gk = pd.concat([g for g in gather(_w_get, "group_keys") if g is not None and len(g)], ignore_index=True) \
-        if any(len(g) for g in gather(_w_get, "group_keys")) else pd.DataFrame({"g": [], "kx": [], "ky": [], "pid": []})
-    gk = gk.sort_values(["g", "kx", "ky", "pid"], kind="stable").drop_duplicates("g")
-    gk = gk.sort_values(["kx", "ky", "pid"], kind="stable")
-    numbers = pd.Series(np.arange(len(gk), dtype=np.int64), index=gk["g"].to_numpy(dtype=np.int64))
-    ng = len(numbers)
-    sts = each(_w_areas, numbers, phase="areas")
-    aparts = [a for a in gather(_w_get, "area_part") if a is not None]
-    from zoning.stages.zones import _AREA_INDICATORS
-
-    sums: dict[str, np.ndarray] = {"area_limbs": np.zeros((ng, 4)), "count": np.zeros(ng, dtype=np.int64)}
-    for name in _AREA_INDICATORS:
-        sums[f"{name}_num"] = np.zeros((ng, 4))
-        sums[f"{name}_den"] = np.zeros((ng, 4))
-    g_class = np.empty(ng, dtype=object)
-    env = np.full((ng, 4), np.nan)
-    env[:, :2], env[:, 2:] = np.inf, -np.inf
-    stock_limbs = np.zeros((1, 4))
-    for a in aparts:
-        ids = a["areas"]
-        for key_ in sums:
-            if key_ == "area":
+        # 4. quantile thresholds over the whole layer
+        t = time.perf_counter()
+        qparts = gather(_w_get, "quantiles")
+        thresholds: dict[str, Any] = {}
+        resolved: dict[tuple[str, float], float] = {}
+        for c in pack.criteria:
+            if c.level not in ("parcel", "zone"):
                 continue
-            np.add.at(sums[key_], ids, a["sums"][key_])
-        g_class[ids] = a["class"]
-        env[ids, :2] = np.minimum(env[ids, :2], a["env"][:, :2])
-        env[ids, 2:] = np.maximum(env[ids, 2:], a["env"][:, 2:])
-        stock_limbs += a["stock"]
-    stats = _area_stats(sums)
-    areas = pd.DataFrame(stats)
-    areas["candidate"] = g_class
-    areas["cluster_id"] = cluster_ids(ng)
-    lands = [a["land"] for a in aparts if "land" in a]
-    if lands and ng:
-        areas["district"] = majority_district(pd.concat(lands, ignore_index=True), ng)
-    zcode, notes, passed = decide_areas(stats, g_class, pack, lang, thresholds)
-    areas["passes_area_criteria"] = passed
-    stock_km2 = float(to_float(stock_limbs)[0] / 1e6)
-    targets = quota_targets(pack, stock_km2)
-    areas["rank"] = pd.array(np.zeros(ng, dtype=np.int64), dtype="Int64")
-    areas.loc[np.ones(ng, dtype=bool), "rank"] = pd.NA
-    areas["zone"] = np.asarray(ZONES, dtype=object)[zcode]
-    areas["note"] = notes
-    timings["areas"] = time.perf_counter() - t
+            if c.quantile is None:
+                thresholds[c.code] = c.threshold
+                continue
+            key = (c.indicator, c.quantile)
+            if key not in resolved:
+                vs = [q[key][0] for q in qparts if q]
+                ws = [q[key][1] for q in qparts if q]
+                resolved[key] = weighted_quantile(np.concatenate(vs) if vs else np.empty(0), np.concatenate(ws) if ws else np.empty(0), c.quantile)
+            thresholds[c.code] = resolved[key]
 
-    # 8. enclaves, with neighbours on both sides of a boundary
-    t = time.perf_counter()
-    zoned_area = zcode <= 2
-    envs = pd.DataFrame(env[zoned_area], columns=["x0", "y0", "x1", "y1"], index=np.flatnonzero(zoned_area))
-    max_m2 = enclave_ha * 1e4 if (enclave_ha > 0 and ng) else 0.0
-    E = E_all
-    sts = each(_w_enclave_prep, zcode, envs, max_m2, gap, phase="enclaves")
-    xq: list[list[np.ndarray]] = [[] for _ in range(P)]
-    xn: list[list[np.ndarray]] = [[] for _ in range(P)]
-    if max_m2 > 0 and len(E):
-        A, B = take(["enc_cand", "zoned", "codes"])
-        for here, there, side in ((A, B, "a"), (B, A, "b")):
-            sel = here["enc_cand"]
-            parts_s = E[f"p{side}"].to_numpy()[sel]
-            idx_s = E[f"i{side}"].to_numpy()[sel]
-            nc = np.where(there["zoned"][sel], there["codes"][sel], -1)
-            for k in np.unique(parts_s):
-                xq[k].append(idx_s[parts_s == k])
-                xn[k].append(nc[parts_s == k])
-    fin = [sub(k, _w_enclave_finish, np.concatenate(xq[k] or [np.empty(0, np.int64)]),
-                         np.concatenate(xn[k] or [np.empty(0, np.int64)]), zcode) for k in range(P)]
-    sts = fin
-    eparts = [e for e in gather(_w_get, "enc_part") if e is not None]
-    if eparts:
-        cnt = np.zeros(ng, dtype=np.int64)
-        lim = np.zeros((ng, 4))
-        for e in eparts:
-            np.add.at(cnt, e["areas"], e["count"])
-            np.add.at(lim, e["areas"], e["limbs"])
-        areas["enclaves"] = cnt
-        areas["enclave_ha"] = to_float(lim) / 1e4
-    timings["enclaves"] = time.perf_counter() - t
+        # quota mode: percentile ranks within the whole layer's stock, from merged value counts
+        ranks_f = None
+        if mode == "quota":
+            scored = sorted({"quality_rank" if pack.criterion(code).indicator == "building_quality" else pack.criterion(code).indicator
+                             for cand in pack.candidates for code in cand.criteria
+                             if pack.criterion(code).op not in ("in", "not in")})
+            tables = gather(_w_percentiles, scored)
+            ranks: dict[str, Any] = {}
+            for name_ in scored:
+                vs = [t_[name_][0] for t_ in tables if name_ in t_]
+                cs = [t_[name_][1] for t_ in tables if name_ in t_]
+                uniq, inv = np.unique(np.concatenate(vs) if vs else np.empty(0), return_inverse=True)
+                count = np.bincount(inv, weights=np.concatenate(cs) if cs else None, minlength=len(uniq)).astype(np.int64)
+                ranks[name_] = {"uniq": uniq, "count": count, "less": np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64),
+                                "total": int(count.sum())}
+            [ranks_f] = client.scatter([ranks], broadcast=True, hash=False)
 
-    # 9. reasons, outputs, dissolve, summaries
-    t = time.perf_counter()
-    codes_found = {p.code for p in report.problems}
-    coverage = False if "overlap" in codes_found else (None if "overlaps_not_checked" in codes_found else True)
-    [area_cols] = client.scatter([areas[["cluster_id", "note"]]], broadcast=True, hash=False)
-    sts = each(_w_outputs, pack_f, lang, mode, area_cols, coverage, phase="outputs")
-    diss = [d for d in gather(_w_get, "dissolved") if d is not None]
-    from zoning.stages.run import _dissolve
+        # 5. classify; neighbour pairs inside partitions
+        sts = each(_w_classify, pack_f, thresholds, gap, ranks_f, phase="classify")
+        timings["classify"] = time.perf_counter() - t
 
-    if diss:
-        nums = np.concatenate([d[0] for d in diss])
-        polys = np.array([g for d in diss for g in d[1]], dtype=object)
-        zone_nums = np.unique(nums)
-        outlines = _dissolve(polys, np.searchsorted(zone_nums, nums), coverage)
-    else:
-        zone_nums, outlines = np.empty(0, dtype=np.int64), []
-    zone_rows = areas.iloc[zone_nums].copy()
-    zone_rows["zone_label_zh"] = zone_rows["zone"].map({z: pack.zone_label(z, "zh") for z in ZONES})
-    zone_rows["zone_label_en"] = zone_rows["zone"].map({z: pack.zone_label(z, "en") for z in ZONES})
-    crs = next((c for c in gather(_w_crs) if c is not None), None)
-    zones_gdf = gpd.GeoDataFrame(zone_rows.reset_index(drop=True), geometry=list(outlines), crs=crs)
-    ztots = [z for z in gather(_w_get, "ztot") if z is not None]
-    dtots = [d for d in gather(_w_get, "dtot") if d is not None]
-    summary = summarise_zones(pd.Series([], dtype=object), pd.Series([], dtype=float), pd.Series([], dtype=object), pack,
-                              targets, totals=combine_zone_totals(ztots))
-    by_district = summarise_by_district(pd.Series([], dtype=object), pd.Series([], dtype=float), None,
-                                        totals=pd.concat(dtots, ignore_index=True))
-    timings["outputs"] = time.perf_counter() - t
-    bar.close()
-    timings["total"] = time.perf_counter() - t0
-    settings = RunSettings(mode=mode, reference_year=year, lang=lang, gap_m=gap, min_core_neighbours=float(min_core),
-                           enclave_max_ha=enclave_ha)
-    return DistributedRun(client=client, states=sts, index_order=index_order, zones=zones_gdf, areas=areas, summary=summary,
-                          by_district=by_district, validation=report, rules=pack, thresholds=thresholds, settings=settings,
-                          stock_km2=stock_km2, n_parcels=n_total, timings=timings, cross_pairs=len(E_all), home=home)
+        def take(names: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+            """Fields of both ends of every cross pair."""
+            futs_a, futs_b = [], []
+            for k in range(P):
+                futs_a.append(sub(k, _w_take, E["ia"].to_numpy()[E["pa"].to_numpy() == k], names))
+                futs_b.append(sub(k, _w_take, E["ib"].to_numpy()[E["pb"].to_numpy() == k], names))
+            ra, rb = client.gather(futs_a), client.gather(futs_b)
+            first = next(r for r in ra if r is not None)
+            A = {f: np.empty(len(E), dtype=first[f].dtype) for f in names}
+            B = {f: np.empty(len(E), dtype=first[f].dtype) for f in names}
+            for k in range(P):
+                ma, mb = E["pa"].to_numpy() == k, E["pb"].to_numpy() == k
+                for f in names:
+                    if ra[k] is not None:
+                        A[f][ma] = ra[k][f]
+                    if rb[k] is not None:
+                        B[f][mb] = rb[k][f]
+            return A, B
+
+        # 6. chain guard across partitions
+        t = time.perf_counter()
+        A, B = take(["member", "class_codes"])
+        same = A["member"] & B["member"] & (A["class_codes"] == B["class_codes"])
+        Ec = E[same].reset_index(drop=True)
+        deg_f = []
+        for k in range(P):
+            xi = np.concatenate([Ec["ia"].to_numpy()[Ec["pa"].to_numpy() == k], Ec["ib"].to_numpy()[Ec["pb"].to_numpy() == k]])
+            deg_f.append(sub(k, _w_core, xi, np.ones(len(xi), dtype=np.int64), min_core))
+        sts = _wait(deg_f, bar, "core areas")
+        E_all = E
+        E = Ec
+        A, B = take(["core", "comp"])
+        ncomp = gather(_w_get, "ncomp")
+        from zoning.distributed.unionfind import join, offsets
+
+        off = offsets(ncomp)
+        cc = A["core"] & B["core"]
+        na = off[E["pa"].to_numpy()[cc]] + A["comp"][cc]
+        nb = off[E["pb"].to_numpy()[cc]] + B["comp"][cc]
+        core_label = join(int(off[-1]), na, nb)
+        # areas of core components that span partitions: exact sums and westernmost parcel
+        spanning = np.unique(np.concatenate([na, nb]))
+        merged_info = pd.DataFrame()
+        if len(spanning):
+            node_part = np.searchsorted(off, spanning, side="right") - 1
+            infos = client.gather([sub(k, _w_comp_info, spanning[node_part == k] - off[k])
+                                   for k in range(P) if (node_part == k).any()])
+            parts_k = [k for k in range(P) if (node_part == k).any()]
+            mi = pd.concat([i.assign(part=k) for i, k in zip(infos, parts_k, strict=True)], ignore_index=True)
+            mi["node"] = off[mi["part"].to_numpy()] + mi["g"].to_numpy()
+            mi["label"] = core_label[mi["node"].to_numpy()]
+            tot = mi.groupby("label")[_LIMBS].sum()
+            keys = mi.sort_values(["label", "kx", "ky", "pid"], kind="stable").drop_duplicates("label").set_index("label")
+            mi["area"] = to_float(tot.loc[mi["label"]].to_numpy())
+            mi[["kx", "ky", "pid"]] = keys.loc[mi["label"], ["kx", "ky", "pid"]].to_numpy()
+            merged_info = mi
+        # thin parcels on one side, core on the other
+        thin_rows = []
+        for side, other in (("a", "b"), ("b", "a")):
+            here, there = (A, B) if side == "a" else (B, A)
+            sel = ~here["core"] & there["core"]
+            if not sel.any():
+                continue
+            op = E[f"p{other}"].to_numpy()[sel]
+            ocomp = there["comp"][sel]
+            node = off[op] + ocomp
+            thin_rows.append(pd.DataFrame({"part": E[f"p{side}"].to_numpy()[sel], "idx": E[f"i{side}"].to_numpy()[sel],
+                                           "label": core_label[node], "op": op, "ocomp": ocomp}))
+        thin = pd.concat(thin_rows, ignore_index=True) if thin_rows else pd.DataFrame(columns=["part", "idx", "label", "op", "ocomp"])
+        if len(thin):
+            # the other side's core component: its area and key (whole-area values when it spans)
+            need = thin[["op", "ocomp"]].drop_duplicates()
+            info_f = {k: sub(k, _w_comp_info, need["ocomp"].to_numpy()[need["op"].to_numpy() == k])
+                      for k in np.unique(need["op"])}
+            got = pd.concat([v.assign(op=k) for k, v in zip(info_f, client.gather(list(info_f.values())), strict=True)], ignore_index=True)
+            got["area"] = to_float(got[_LIMBS].to_numpy())
+            got = got.rename(columns={"g": "ocomp"}).set_index(["op", "ocomp"])
+            if len(merged_info):
+                mm = merged_info.rename(columns={"part": "op", "g": "ocomp"}).set_index(["op", "ocomp"])
+                common = got.index.intersection(mm.index)
+                got.loc[common, ["area", "kx", "ky", "pid"]] = mm.loc[common, ["area", "kx", "ky", "pid"]].to_numpy()
+            vals_ = got.loc[list(zip(thin["op"], thin["ocomp"], strict=True)), ["area", "kx", "ky", "pid"]].to_numpy()
+            thin[["area", "kx", "ky", "pid"]] = vals_
+        asg = []
+        for k in range(P):
+            lab_k = core_label[off[k]:off[k + 1]]
+            m = merged_info[merged_info["part"] == k] if len(merged_info) else pd.DataFrame()  # spanning components here
+            merged_k = (m.rename(columns={"g": "comp"})[["comp", "area", "kx", "ky", "pid"]] if len(m)
+                        else pd.DataFrame(columns=["comp", "area", "kx", "ky", "pid"]))
+            tk = thin[thin["part"] == k] if len(thin) else pd.DataFrame(columns=["idx", "label", "area", "kx", "ky", "pid"])
+            asg.append(sub(k, _w_assign, lab_k, merged_k, tk))
+        sts = _wait(asg, bar, "thin parcels")
+        # candidates touching no core: components joined across partitions the same way
+        A, B = take(["rest", "rcomp"])
+        nrest = gather(_w_get, "nrest")
+        roff = offsets(nrest)
+        rr = A["rest"] & B["rest"]
+        rest_label = join(int(roff[-1]), roff[E["pa"].to_numpy()[rr]] + A["rcomp"][rr], roff[E["pb"].to_numpy()[rr]] + B["rcomp"][rr])
+        n_core = int(core_label.max()) + 1 if len(core_label) else 0
+        sts = [sub(k, _w_group_keys, n_core + rest_label[roff[k]:roff[k + 1]]) for k in range(P)]
+        timings["cluster"] = time.perf_counter() - t
+
+        # 7. areas: global numbering west to east, exact sums, zone tests
+        t = time.perf_counter()
+        gk = pd.concat([g for g in gather(_w_get, "group_keys") if g is not None and len(g)], ignore_index=True) \
+            if any(len(g) for g in gather(_w_get, "group_keys")) else pd.DataFrame({"g": [], "kx": [], "ky": [], "pid": []})
+        gk = gk.sort_values(["g", "kx", "ky", "pid"], kind="stable").drop_duplicates("g")
+        gk = gk.sort_values(["kx", "ky", "pid"], kind="stable")
+        numbers = pd.Series(np.arange(len(gk), dtype=np.int64), index=gk["g"].to_numpy(dtype=np.int64))
+        ng = len(numbers)
+        sts = each(_w_areas, numbers, phase="areas")
+        aparts = [a for a in gather(_w_get, "area_part") if a is not None]
+        from zoning.stages.zones import _AREA_INDICATORS
+
+        sums: dict[str, np.ndarray] = {"area_limbs": np.zeros((ng, 4)), "count": np.zeros(ng, dtype=np.int64)}
+        for name in _AREA_INDICATORS:
+            sums[f"{name}_num"] = np.zeros((ng, 4))
+            sums[f"{name}_den"] = np.zeros((ng, 4))
+        g_class = np.empty(ng, dtype=object)
+        env = np.full((ng, 4), np.nan)
+        env[:, :2], env[:, 2:] = np.inf, -np.inf
+        stock_limbs = np.zeros((1, 4))
+        for a in aparts:
+            ids = a["areas"]
+            for key_ in sums:
+                if key_ == "area":
+                    continue
+                np.add.at(sums[key_], ids, a["sums"][key_])
+            g_class[ids] = a["class"]
+            env[ids, :2] = np.minimum(env[ids, :2], a["env"][:, :2])
+            env[ids, 2:] = np.maximum(env[ids, 2:], a["env"][:, 2:])
+            stock_limbs += a["stock"]
+        stats = _area_stats(sums)
+        areas = pd.DataFrame(stats)
+        areas["candidate"] = g_class
+        areas["cluster_id"] = cluster_ids(ng)
+        g_area = to_float(sums["area_limbs"])
+        if mode == "quota":
+            for cand in pack.candidates:
+                lim = np.zeros((ng, 4))
+                for a in aparts:
+                    np.add.at(lim, a["areas"], a["score_limbs"][cand.name])
+                areas[f"score_{cand.name}"] = to_float(lim) / np.where(g_area > 0, g_area, np.nan)
+        lands = [a["land"] for a in aparts if "land" in a]
+        if lands and ng:
+            areas["district"] = majority_district(pd.concat(lands, ignore_index=True), ng)
+        zcode, notes, passed = decide_areas(stats, g_class, pack, lang, thresholds)
+        areas["passes_area_criteria"] = passed
+        stock_km2 = float(to_float(stock_limbs)[0] / 1e6)
+        targets = quota_targets(pack, stock_km2)
+        qranks = apply_quotas(areas, passed, zcode, notes, g_area, targets, pack, lang) if mode == "quota" \
+            else np.full(ng, -1, dtype=np.int64)
+        areas["rank"] = pd.array(np.where(qranks > 0, qranks, 0), dtype="Int64")
+        areas.loc[qranks <= 0, "rank"] = pd.NA
+        areas["zone"] = np.asarray(ZONES, dtype=object)[zcode]
+        areas["note"] = notes
+        timings["areas"] = time.perf_counter() - t
+
+        # 8. enclaves, with neighbours on both sides of a boundary
+        t = time.perf_counter()
+        zoned_area = zcode <= 2
+        envs = pd.DataFrame(env[zoned_area], columns=["x0", "y0", "x1", "y1"], index=np.flatnonzero(zoned_area))
+        max_m2 = enclave_ha * 1e4 if (enclave_ha > 0 and ng) else 0.0
+        E = E_all
+        sts = each(_w_enclave_prep, zcode, envs, max_m2, gap, phase="enclaves")
+        xq: list[list[np.ndarray]] = [[] for _ in range(P)]
+        xn: list[list[np.ndarray]] = [[] for _ in range(P)]
+        if max_m2 > 0 and len(E):
+            A, B = take(["enc_cand", "zoned", "codes"])
+            for here, there, side in ((A, B, "a"), (B, A, "b")):
+                sel = here["enc_cand"]
+                parts_s = E[f"p{side}"].to_numpy()[sel]
+                idx_s = E[f"i{side}"].to_numpy()[sel]
+                nc = np.where(there["zoned"][sel], there["codes"][sel], -1)
+                for k in np.unique(parts_s):
+                    xq[k].append(idx_s[parts_s == k])
+                    xn[k].append(nc[parts_s == k])
+        fin = [sub(k, _w_enclave_finish, np.concatenate(xq[k] or [np.empty(0, np.int64)]),
+                             np.concatenate(xn[k] or [np.empty(0, np.int64)]), zcode) for k in range(P)]
+        sts = fin
+        eparts = [e for e in gather(_w_get, "enc_part") if e is not None]
+        if eparts:
+            cnt = np.zeros(ng, dtype=np.int64)
+            lim = np.zeros((ng, 4))
+            for e in eparts:
+                np.add.at(cnt, e["areas"], e["count"])
+                np.add.at(lim, e["areas"], e["limbs"])
+            areas["enclaves"] = cnt
+            areas["enclave_ha"] = to_float(lim) / 1e4
+        timings["enclaves"] = time.perf_counter() - t
+
+        # 9. reasons, outputs, dissolve, summaries
+        t = time.perf_counter()
+        codes_found = {p.code for p in report.problems}
+        coverage = False if "overlap" in codes_found else (None if "overlaps_not_checked" in codes_found else True)
+        [area_cols] = client.scatter([areas[["cluster_id", "note"]]], broadcast=True, hash=False)
+        sts = each(_w_outputs, pack_f, lang, mode, area_cols, coverage, phase="outputs")
+        diss = [d for d in gather(_w_get, "dissolved") if d is not None]
+        from zoning.stages.run import _dissolve
+
+        if diss:
+            nums = np.concatenate([d[0] for d in diss])
+            polys = np.array([g for d in diss for g in d[1]], dtype=object)
+            zone_nums = np.unique(nums)
+            outlines = _dissolve(polys, np.searchsorted(zone_nums, nums), coverage)
+        else:
+            zone_nums, outlines = np.empty(0, dtype=np.int64), []
+        zone_rows = areas.iloc[zone_nums].copy()
+        zone_rows["zone_label_zh"] = zone_rows["zone"].map({z: pack.zone_label(z, "zh") for z in ZONES})
+        zone_rows["zone_label_en"] = zone_rows["zone"].map({z: pack.zone_label(z, "en") for z in ZONES})
+        crs = next((c for c in gather(_w_get, "crs") if c is not None), None)
+        zones_gdf = gpd.GeoDataFrame(zone_rows.reset_index(drop=True), geometry=list(outlines), crs=crs)
+        ztots = [z for z in gather(_w_get, "ztot") if z is not None]
+        dtots = [d for d in gather(_w_get, "dtot") if d is not None]
+        summary = summarise_zones(pd.Series([], dtype=object), pd.Series([], dtype=float), pd.Series([], dtype=object), pack,
+                                  targets, totals=combine_zone_totals(ztots))
+        by_district = summarise_by_district(pd.Series([], dtype=object), pd.Series([], dtype=float), None,
+                                            totals=pd.concat(dtots, ignore_index=True))
+        timings["outputs"] = time.perf_counter() - t
+        bar.close()
+        timings["total"] = time.perf_counter() - t0
+        settings = RunSettings(mode=mode, reference_year=year, lang=lang, gap_m=gap, min_core_neighbours=float(min_core),
+                               enclave_max_ha=enclave_ha)
+        return DistributedRun(client=client, states=sts, index_order=index_order, zones=zones_gdf, areas=areas,
+                              summary=summary, by_district=by_district, validation=report, rules=pack,
+                              thresholds=thresholds, settings=settings, stock_km2=stock_km2, n_parcels=n_total,
+                              timings=timings, cross_pairs=len(E_all), home=home, run_id=run_id, scratch=scratch_s)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            client.run(_drop_run, run_id, scratch_s)
+        raise

@@ -15,9 +15,13 @@ from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
-__all__ = ["assign", "boxes_within", "list_parts", "split"]
+__all__ = ["assign", "boxes_within", "list_parts", "plan_parts", "read_rows", "split"]
+
+#: A file larger than this is cut at row-group boundaries into partitions of about this many rows.
+PART_ROWS = 250_000
 
 
 def assign(gdf: gpd.GeoDataFrame, n: int, how: Literal["hilbert", "random"] = "hilbert", *, seed: int = 0) -> np.ndarray:
@@ -67,6 +71,60 @@ def list_parts(path: str | os.PathLike[str]) -> list[Path]:
             raise InputError(msg)
         return files
     return [p]
+
+
+def plan_parts(files: list[Path], part_rows: int = PART_ROWS) -> list[tuple[str, list[int] | None, int]]:
+    """The partitions of GeoParquet files, each ``(path, row groups or None for all, first row)``.
+
+    One partition per file; a file of several row groups and more than ``2 * part_rows`` rows
+    is cut at row-group boundaries into partitions of at least ``part_rows`` rows. The first
+    row is the partition's first row number in the whole layer (files in name order), which
+    becomes its index, so rows keep one number however the layer is cut. Only the files'
+    footers are read here.
+    """
+    import pyarrow.parquet as pq
+
+    out: list[tuple[str, list[int] | None, int]] = []
+    row = 0
+    for f in files:
+        try:
+            meta = pq.ParquetFile(f).metadata
+        except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+            from zoning.errors import InputError
+
+            msg = f"{f} is not a readable GeoParquet file ({exc}); give GeoParquet parts (geopandas' to_parquet)"
+            raise InputError(msg) from exc
+        sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        if len(sizes) <= 1 or sum(sizes) <= 2 * part_rows:
+            out.append((str(f), None, row))
+            row += sum(sizes)
+            continue
+        group: list[int] = []
+        rows = 0
+        for i, m in enumerate(sizes):
+            group.append(i)
+            rows += m
+            if rows >= part_rows:
+                out.append((str(f), group, row))
+                row += rows
+                group, rows = [], 0
+        if group:
+            out.append((str(f), group, row))
+            row += rows
+    return out
+
+
+def read_rows(path: str, row_groups: list[int] | None, first_row: int) -> gpd.GeoDataFrame:
+    """Rows of a GeoParquet file (all, or some row groups), indexed by their row number in the layer."""
+    if row_groups is None:
+        g = gpd.read_parquet(path)
+    else:
+        import pyarrow.parquet as pq
+        from geopandas.io.arrow import _arrow_to_geopandas
+
+        g = _arrow_to_geopandas(pq.ParquetFile(path).read_row_groups(row_groups))
+    g.index = pd.RangeIndex(first_row, first_row + len(g))
+    return g
 
 
 def boxes_within(boxes: list[Any], gap: float) -> list[tuple[int, int]]:

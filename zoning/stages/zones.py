@@ -20,7 +20,7 @@ only if that brings the total closer to the target).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -108,20 +108,29 @@ def _percentile(values: np.ndarray, in_stock: np.ndarray) -> np.ndarray:
     return out
 
 
-def class_scores(indicators: pd.DataFrame, classification: Classification | pd.DataFrame, pack: RulePack) -> pd.DataFrame:
-    """Quota-mode score (0–1) per parcel and candidate class; see the module docstring."""
+def class_scores(indicators: pd.DataFrame, classification: Classification | pd.DataFrame, pack: RulePack,
+                 percentile: Callable[[str, np.ndarray, np.ndarray], np.ndarray] | None = None) -> pd.DataFrame:
+    """Quota-mode score (0–1) per parcel and candidate class; see the module docstring.
+
+    ``percentile(column, values, in_stock)`` ranks an indicator's values within the stock
+    (default: within these rows; the dask engine ranks within the whole layer).
+    """
+    if percentile is None:
+        def percentile(column: str, values: np.ndarray, in_stock: np.ndarray) -> np.ndarray:
+            return _percentile(values, in_stock)
     in_stock = classification["in_stock"].to_numpy()
     scores = {}
     for cand in pack.candidates:
         parts = []
         for code in cand.criteria:
             c = pack.criterion(code)
-            obs = indicators["quality_rank" if c.indicator == "building_quality" else c.indicator]
+            col = "quality_rank" if c.indicator == "building_quality" else c.indicator
+            obs = indicators[col]
             if c.op in ("in", "not in"):
                 met, _ = evaluate_criterion(c, indicators, cast("list[str]", c.threshold))  # class criteria list their classes
                 s = met.astype(float)
             else:
-                pct = _percentile(obs.to_numpy(dtype="float64"), in_stock)
+                pct = percentile(col, obs.to_numpy(dtype="float64"), in_stock)
                 s = pct if c.op in (">", ">=") else 1.0 - pct
                 s = np.where(np.isnan(s), 1.0 if c.missing == "pass" else 0.0, s)
             parts.append(s)
@@ -166,6 +175,56 @@ def _zone_test_many(c: Criterion, values: np.ndarray, thr: float) -> tuple[np.nd
     missing |= np.isinf(values)
     raw &= ~missing
     return raw | (missing & (c.missing == "pass")), status_words(raw, missing)
+
+
+def quota_lean(indicators: pd.DataFrame, classification: Classification, pack: RulePack,
+               scores: pd.DataFrame) -> np.ndarray:
+    """Quota mode: the class each parcel leans to (its best score of at least 0.5 among the
+    classes whose gate it passes), or ``"none"``."""
+    n = len(indicators)
+    in_stock = classification["in_stock"].to_numpy()
+    lean = np.full(n, NONE, dtype=object)
+    best = np.full(n, -1.0)
+    for cand in pack.candidates:
+        ok = in_stock.copy()
+        for g in cand.gate:
+            c = pack.criterion(g)
+            thr = classification.thresholds.get(g, c.threshold)  # quantile gates: resolved by classify
+            met, missing = evaluate_criterion(c, indicators, cast("float | str | list[str]", thr))
+            ok &= met | (missing & (c.missing == "pass"))
+        s = scores[cand.name].to_numpy()
+        take = ok & (s >= 0.5) & (s > best)
+        lean[take] = cand.name
+        best[take] = s[take]
+    return lean
+
+
+def apply_quotas(areas: pd.DataFrame, passed: np.ndarray, zcode: np.ndarray, area_notes: np.ndarray,
+                 g_area: np.ndarray, targets: dict[str, dict[str, float]], pack: RulePack, lang: str) -> np.ndarray:
+    """Quota mode: per zone, the passing areas in order of score are taken until the target is
+    met (an area that would overshoot by more than it falls short stays out). Areas beyond the
+    quota become unzoned in ``zcode``; ``area_notes`` say why. Returns each area's rank (-1: not ranked)."""
+    sep = "；" if lang == "zh" else "; "
+    ranks = np.full(len(zcode), -1, dtype=np.int64)
+    for zname, t in targets.items():
+        pool = np.flatnonzero(passed & (zcode == ZONES.index(zname)))
+        cname = next(c.name for c in pack.candidates if zname in c.zones)
+        score = areas[f"score_{cname}"].to_numpy()
+        order = pool[np.argsort(-score[pool], kind="stable")]
+        total, target = 0.0, t["km2"] * 1e6
+        label = pack.zone_label(zname, lang)
+        for r, k in enumerate(order, start=1):
+            ranks[k] = r
+            a, sc = g_area[k], score[k]
+            if total >= target or (total + a > target and abs(total + a - target) > abs(total - target)):
+                area_notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，超出{label}面积指标" if lang == "zh"
+                                  else f"{sep}score {sc:.2f}, ranked {r} of {len(order)}: beyond the {label} quota")
+                zcode[k] = ZONES.index("unzoned")
+                continue
+            total += a
+            area_notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，在面积指标内" if lang == "zh"
+                              else f"{sep}score {sc:.2f}, ranked {r} of {len(order)}: within the quota")
+    return ranks
 
 
 def form_zones(
@@ -253,20 +312,7 @@ def form_zones(
     cands = {c.name: c for c in pack.candidates}
     if mode == "quota":
         scores = class_scores(indicators, classification, pack)
-        lean = np.full(n, NONE, dtype=object)
-        best = np.full(n, -1.0)
-        for cand in pack.candidates:
-            ok = in_stock.copy()
-            for g in cand.gate:
-                c = pack.criterion(g)
-                thr = classification.thresholds.get(g, c.threshold)  # quantile gates: resolved by classify
-                met, missing = evaluate_criterion(c, indicators, cast("float | str | list[str]", thr))
-                ok &= met | (missing & (c.missing == "pass"))
-            s = scores[cand.name].to_numpy()
-            take = ok & (s >= 0.5) & (s > best)
-            lean[take] = cand.name
-            best[take] = s[take]
-        classes = lean
+        classes = quota_lean(indicators, classification, pack, scores)
     else:
         scores = None
         classes = classification["candidate"].to_numpy(dtype=object)
@@ -298,7 +344,6 @@ def form_zones(
 
     # --- zone-level criteria (vectorised over areas) ---------------------------------
     zcode, area_notes, passed = decide_areas(stats, g_class, pack, lang, classification.thresholds, notes=notes)
-    sep = "；" if lang == "zh" else "; "
     areas["passes_area_criteria"] = passed
 
     # --- quotas ---------------------------------------------------------------------
@@ -306,24 +351,7 @@ def form_zones(
     targets = quota_targets(pack, stock_km2)
     ranks = np.full(ng, -1, dtype=np.int64)
     if mode == "quota":
-        for zname, t in targets.items():
-            pool = np.flatnonzero(passed & (zcode == ZONES.index(zname)))
-            cname = next(c.name for c in pack.candidates if zname in c.zones)
-            score = areas[f"score_{cname}"].to_numpy()
-            order = pool[np.argsort(-score[pool], kind="stable")]
-            total, target = 0.0, t["km2"] * 1e6
-            label = pack.zone_label(zname, lang)
-            for r, k in enumerate(order, start=1):
-                ranks[k] = r
-                a, sc = g_area[k], score[k]
-                if total >= target or (total + a > target and abs(total + a - target) > abs(total - target)):
-                    area_notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，超出{label}面积指标" if lang == "zh"
-                                 else f"{sep}score {sc:.2f}, ranked {r} of {len(order)}: beyond the {label} quota")
-                    zcode[k] = ZONES.index("unzoned")
-                    continue
-                total += a
-                area_notes[k] += (f"{sep}得分 {sc:.2f}，排名 {r}/{len(order)}，在面积指标内" if lang == "zh"
-                             else f"{sep}score {sc:.2f}, ranked {r} of {len(order)}: within the quota")
+        ranks = apply_quotas(areas, passed, zcode, area_notes, g_area, targets, pack, lang)
     areas["rank"] = pd.array(np.where(ranks > 0, ranks, 0), dtype="Int64")
     areas.loc[ranks <= 0, "rank"] = pd.NA
     areas["zone"] = np.asarray(ZONES, dtype=object)[zcode]
