@@ -64,9 +64,14 @@ if __name__ == "__main__":
         dr.write(dst)
         total = time.perf_counter() - t0
         peaks = client.run(lambda: __import__("resource").getrusage(__import__("resource").RUSAGE_SELF).ru_maxrss / 1e6)
+        def store_bytes(dask_worker, run_id=dr.run_id):
+            from pathlib import Path
+            return sum(f.stat().st_size for f in (Path(dask_worker.local_directory) / f"zoning-{run_id}").rglob("*") if f.is_file())
+        store_gb = sum(client.run(store_bytes).values()) / 1e9
+        dr.close()
         me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
         print(json.dumps({"total": total, "run": t_run, "stages": dr.timings, "client_gb": me,
-                          "worker_gb": sorted(peaks.values()), "peak_gb": me + sum(peaks.values()),
+                          "worker_gb": sorted(peaks.values()), "peak_gb": me + sum(peaks.values()), "store_gb": store_gb,
                           "partitions": len(dr.states), "cross_pairs": dr.cross_pairs, "parcels": dr.n_parcels}))
 """
 
@@ -148,6 +153,7 @@ def main() -> None:
                 row[name] = {"median_s": statistics.median(r["total"] for r in rs), "all_s": [round(r["total"], 2) for r in rs],
                              "peak_gb": med["peak_gb"], "stages": {k: round(v, 2) for k, v in med["stages"].items()},
                              **({"worker_gb": med["worker_gb"], "client_gb": med["client_gb"], "cross_pairs": med["cross_pairs"],
+                                 "store_gb": round(med.get("store_gb", 0.0), 2),
                                  "partitions": med["partitions"]} if "worker_gb" in med else {})}
         if runs["single"] and runs["dask"]:
             row["ratio_dask_single"] = round(row["dask"]["median_s"] / row["single"]["median_s"], 2)  # type: ignore[index]
