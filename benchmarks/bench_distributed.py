@@ -68,11 +68,12 @@ if __name__ == "__main__":
             from pathlib import Path
             return sum(f.stat().st_size for f in (Path(dask_worker.local_directory) / f"zoning-{run_id}").rglob("*") if f.is_file())
         store_gb = sum(client.run(store_bytes).values()) / 1e9
+        n_parts = len(dr.states)
         dr.close()
         me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
         print(json.dumps({"total": total, "run": t_run, "stages": dr.timings, "client_gb": me,
                           "worker_gb": sorted(peaks.values()), "peak_gb": me + sum(peaks.values()), "store_gb": store_gb,
-                          "partitions": len(dr.states), "cross_pairs": dr.cross_pairs, "parcels": dr.n_parcels}))
+                          "partitions": n_parts, "client_gb_by_phase": dr.client_gb, "cross_pairs": dr.cross_pairs, "parcels": dr.n_parcels}))
 """
 
 
@@ -154,6 +155,7 @@ def main() -> None:
                              "peak_gb": med["peak_gb"], "stages": {k: round(v, 2) for k, v in med["stages"].items()},
                              **({"worker_gb": med["worker_gb"], "client_gb": med["client_gb"], "cross_pairs": med["cross_pairs"],
                                  "store_gb": round(med.get("store_gb", 0.0), 2),
+                                 "client_gb_by_phase": {k: round(v, 2) for k, v in med.get("client_gb_by_phase", {}).items()},
                                  "partitions": med["partitions"]} if "worker_gb" in med else {})}
         if runs["single"] and runs["dask"]:
             row["ratio_dask_single"] = round(row["dask"]["median_s"] / row["single"]["median_s"], 2)  # type: ignore[index]

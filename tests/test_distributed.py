@@ -255,6 +255,35 @@ def test_cli_folder_of_parts_to_folder_of_parts(client, tmp_path, cli):
     assert shapely.equals(zones.geometry.to_numpy(), one.zones.geometry.to_numpy()).all()
     s = pd.read_csv(tmp_path / "out" / "summary.csv").set_index("zone")
     assert (s["parcels"] == one.summary["parcels"]).all()
+    # a second run writes over its own previous output, and removes its partition stores
+    res = CliRunner().invoke(cli, ["classify", str(tmp_path / "parts"), "-o", str(tmp_path / "out"), "--engine", "dask",
+                                   "--scheduler", client.scheduler.address, "--reference-year", "2025", "-q"])
+    assert res.exit_code == 0, res.output
+    assert client.run(lambda dask_worker: [p.name for p in __import__("pathlib").Path(dask_worker.local_directory).glob("zoning-*/part-*")]) \
+        == {w: [] for w in client.scheduler_info()["workers"]}
+
+
+@pytest.mark.parametrize("where", ["input", "holds input", "inside input", "other files"])
+def test_cli_refuses_an_output_folder_it_would_harm(tmp_path, cli, where):
+    """The output folder is replaced whole: refused (exit 2, nothing computed, nothing
+    touched) when it is, holds or lies in the input, or holds files zoning did not write."""
+    from click.testing import CliRunner
+
+    data = tmp_path / "data"
+    parts = data / "parts"
+    parts.mkdir(parents=True)
+    synthetic_parcels(200, seed=1).to_parquet(parts / "p0.parquet")
+    (data / "notes.txt").write_text("mine")
+    out = {"input": parts, "holds input": data, "inside input": parts / "out", "other files": tmp_path / "o"}[where]
+    if where == "other files":
+        out.mkdir()
+        (out / "keep.csv").write_text("a,b")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    res = CliRunner().invoke(cli, ["classify", str(parts), "-o", str(out), "--engine", "dask", "--workers", "1"])
+    assert res.exit_code == 2, res.output
+    assert ("input" in res.output) if where != "other files" else ("did not write" in res.output and "keep.csv" in res.output)
+    assert "dask:" not in res.output  # refused before a cluster was started
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
 def test_defaults_are_the_single_engine_defaults(client):
@@ -264,3 +293,205 @@ def test_defaults_are_the_single_engine_defaults(client):
     other = zoning.run(gdf, engine="dask", client=client, npartitions=2)
     assert one.settings.reference_year == other.settings.reference_year == 2020  # shenzhen-2020's base year
     assert one.parcels["zone"].astype(str).tolist() == other.parcels["zone"].astype(str).tolist()
+
+
+# --- quota mode ---------------------------------------------------------------------------
+
+def test_global_percentile_ranks_as_pandas_does():
+    """Percentile ranks from merged per-partition value counts equal ``rank(pct=True)`` over
+    the whole stock, bit for bit, with ties and missing values."""
+    from zoning.distributed.engine import _global_percentile, rank_table
+    from zoning.stages.zones import _percentile
+
+    rng = np.random.default_rng(1)
+    v = rng.integers(0, 40, 5000).astype(float) / 7
+    v[::9] = np.nan
+    v[::31] = np.inf
+    in_stock = rng.random(5000) < 0.8
+    parts = np.array_split(np.arange(5000), 3)
+    tables = []
+    for idx in parts:
+        x = v[idx][in_stock[idx]]
+        tables.append(np.unique(x[np.isfinite(x)], return_counts=True))
+    got = _global_percentile(v, in_stock, rank_table(tables))
+    want = _percentile(v, in_stock)
+    assert np.array_equal(got, want, equal_nan=True)
+    # per-partition ranks would not do: the first partition ranked alone differs
+    assert not np.array_equal(_percentile(v[parts[0]], in_stock[parts[0]]), want[parts[0]], equal_nan=True)
+
+
+@pytest.mark.parametrize(("npartitions", "how"), [(4, "hilbert"), (5, "random")])
+def test_quota_mode_same_as_one_machine(client, npartitions, how):
+    gdf = synthetic_parcels(20_000, seed=3)
+    one = zoning.run(gdf, reference_year=2025, mode="quota")
+    assert one.areas["rank"].notna().sum() > 10  # areas were ranked against the targets
+    assert (one.areas["note"].str.contains("beyond the")).any()  # and some fell outside a quota
+    other = dask_run(client, gdf, reference_year=2025, mode="quota", npartitions=npartitions, partitioning=how)
+    assert differences(one, other) == {}
+    assert [c for c in other.areas.columns if c.startswith("score_")]
+
+
+# --- coordinates in degrees ---------------------------------------------------------------
+
+def test_layer_in_degrees_is_reprojected_once_for_the_whole_layer(client):
+    """Each partition alone would choose its own Gauss-Krüger zone; the engine chooses one
+    CRS from the whole layer's extent, as one machine does, and reports it the same way."""
+    gdf = synthetic_parcels(4000, seed=5).to_crs(4326)
+    one = zoning.run(gdf, reference_year=2025)
+    other = dask_run(client, gdf, reference_year=2025, npartitions=4, partitioning="random")
+    assert differences(one, other) == {}
+    assert other.parcels.crs == one.parcels.crs and other.parcels.crs.is_projected
+    for r in (one, other):
+        assert [p.code for p in r.validation.problems if p.code == "reprojected"] == ["reprojected"]
+    assert [str(p) for p in one.validation.problems if p.code == "reprojected"] == \
+        [str(p) for p in other.validation.problems if p.code == "reprojected"]
+
+
+def test_geoparquet_in_degrees_warns_as_reading_it_does(client, tmp_path):
+    gdf = synthetic_parcels(3000, seed=6).to_crs(4326)
+    f = tmp_path / "degrees.parquet"
+    gdf.to_parquet(f)
+    with pytest.warns(zoning.CRSWarning) as w_one:
+        one = zoning.run(f, reference_year=2025)
+    with pytest.warns(zoning.CRSWarning) as w_dask:
+        dr = run_distributed(f, client=client, reference_year=2025, npartitions=3)  # re-cut in Hilbert order
+    other = dr.to_result()
+    assert str(w_one[0].message) == str(w_dask[0].message)
+    assert differences(one, other) == {}
+
+
+# --- partition stores ---------------------------------------------------------------------
+
+def test_workers_hold_no_partition_between_phases(client):
+    """Between tasks a worker's memory holds paths and small tables, not partitions: each
+    partition's state is in its store on the worker's disk."""
+    from dask.sizeof import sizeof
+
+    gdf = synthetic_parcels(20_000, seed=2)
+    with run_distributed(gdf, client=client, reference_year=2025, npartitions=2) as dr:
+        held = client.run(lambda dask_worker: max((sizeof(v) for v in dask_worker.data.values()), default=0))
+        assert max(held.values()) < 1_000_000  # a 10,000-parcel partition's outputs are many MB
+        roots = client.gather(dr.states)
+        on_disk = [client.submit(lambda r: sorted(p.name for p in __import__("pathlib").Path(r).iterdir()), r,
+                                 workers=[dr.home[k]], pure=False).result() for k, r in enumerate(roots)]
+        assert all({"clean.pkl", "out.pkl", "label.pkl"} <= set(names) for names in on_disk)
+        r = dr.to_result()
+        assert len(r.parcels) == 20_000
+    exists = [client.submit(lambda p: __import__("os").path.exists(p), root, workers=[dr.home[k]], pure=False).result()
+              for k, root in enumerate(roots)]
+    assert exists == [False, False]  # closing removed the stores
+    with pytest.raises(zoning.InputError, match="closed"):
+        dr.to_result()
+
+
+def test_stores_in_a_shared_scratch_folder(client, tmp_path):
+    gdf = synthetic_parcels(5000, seed=8)
+    one = zoning.run(gdf, reference_year=2025)
+    dr = run_distributed(gdf, client=client, reference_year=2025, npartitions=3, scratch=tmp_path)
+    assert len(list(tmp_path.glob("zoning-*/part-*"))) == 3
+    assert differences(one, dr.to_result()) == {}
+    dr.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_run_removes_its_stores(client, tmp_path):
+    gdf = make_parcels(_grid(3, 3))
+    gdf.loc[gdf.index[4], "floor_area_m2"] = -5.0  # a validation error
+    with pytest.raises(zoning.ValidationError):
+        run_distributed(gdf, client=client, reference_year=2025, npartitions=2, scratch=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_folder_output_is_replaced_whole_or_not_at_all(client, tmp_path, monkeypatch):
+    import zoning.io.write
+
+    gdf = synthetic_parcels(3000, seed=9)
+    out = tmp_path / "out"
+    with run_distributed(gdf, client=client, reference_year=2025, npartitions=2) as dr:
+        dr.write(out)
+        before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        assert len([p for p in before if p.parts[0] == "parcels"]) == 2
+
+        def boom(*a, **k):
+            raise OSError("disk full")
+
+        monkeypatch.setattr(zoning.io.write, "write_layers", boom)  # fails after the parts were written
+        with pytest.raises(OSError, match="disk full"):
+            dr.write(out)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary folder left
+
+
+def test_a_file_of_many_row_groups_is_cut_at_row_groups(tmp_path):
+    import pandas as pd
+
+    from zoning.distributed.partitions import plan_parts, read_rows
+
+    gdf = synthetic_parcels(1000, seed=1)
+    f = tmp_path / "p.parquet"
+    gdf.to_parquet(f, row_group_size=100)
+    plan = plan_parts([f], part_rows=250)
+    assert [(groups, first) for _, groups, first in plan] == [([0, 1, 2], 0), ([3, 4, 5], 300), ([6, 7, 8], 600), ([9], 900)]
+    back = pd.concat([read_rows(*p) for p in plan])
+    assert back.index.equals(pd.RangeIndex(1000))
+    assert shapely.equals(back.geometry.to_numpy(), gdf.geometry.to_numpy()).all()
+    assert plan_parts([f]) == [(str(f), None, 0)]  # small files are one partition
+
+
+# --- validation findings ------------------------------------------------------------------
+
+def test_findings_in_one_machine_order_and_ids_in_layer_order(client):
+    gdf = synthetic_parcels(3000, seed=4)
+    gdf = gdf.reset_index(drop=True)
+    gdf.loc[[5, 1400, 2900], "year_built"] = 2031  # future_year (warning)
+    area = gdf.geometry.area
+    gdf.loc[[700, 20], "floor_area_m2"] = area[[700, 20]] * 30  # implausible FAR
+    gdf.loc[[2500], "legal_area_m2"] = area[[2500]] * 3  # legal share above 100 %
+    one = zoning.run(gdf, reference_year=2025)
+    other = dask_run(client, gdf, reference_year=2025, npartitions=4, partitioning="random")
+    keys = [(p.severity, p.code, p.column) for p in one.validation.problems]
+    assert len(keys) >= 3
+    assert [(p.severity, p.code, p.column) for p in other.validation.problems] == keys
+    assert [list(p.ids) for p in other.validation.problems] == [list(p.ids) for p in one.validation.problems]
+    # a finding whose parcels all sit in one partition reads word for word as on one machine
+    parts = np.where(np.arange(len(gdf)) < 1500, 0, 1)
+    gdf2 = gdf.copy()
+    gdf2.loc[[1400, 2900], "year_built"] = 1995  # the future years now only in partition 0
+    one2 = zoning.run(gdf2, reference_year=2025)
+    other2 = dask_run(client, gdf2, reference_year=2025, partitioning=parts)
+    fy = [str(p) for p in one2.validation.problems if p.code == "future_year"]
+    assert fy and fy == [str(p) for p in other2.validation.problems if p.code == "future_year"]
+
+
+# --- plan units -----------------------------------------------------------------------------
+
+def test_plan_units_bridge_a_road_across_partitions(client):
+    """Two halves of one plan unit across a 35 m road (wider than gap_m) in two partitions:
+    the unit's pairs cross the boundary, so it is one area on both engines."""
+    def half(prefix: str, x0: float) -> list[dict]:
+        return [industrial(f"{prefix}{r}{c}", (x0 + c * 60, r * 60, x0 + (c + 1) * 60, (r + 1) * 60), quality="poor",
+                           year=1990, far=0.7, legal=0.2, output_per_mu=100) | {"unit": "DY-01"}
+                for r in range(4) for c in range(2)]
+
+    gdf = make_parcels(half("A", 0) + half("B", 155))
+    parts = np.where(gdf["parcel_id"].str.startswith("A"), 0, 1)
+    one, other = _same_for(client, gdf, parts, min_zone_ha=5, units="unit")
+    assert (other.parcels["zone"] == "land_consolidation").all() and other.parcels["cluster_id"].nunique() == 1
+    apart = dask_run(client, gdf, reference_year=2025, overrides=FIXED, partitioning=parts, min_zone_ha=5)
+    assert apart.parcels["cluster_id"].nunique() == 2  # without units the road splits them
+    with pytest.raises(zoning.InputError, match="no such column"):
+        dask_run(client, gdf, reference_year=2025, overrides=FIXED, partitioning=parts, units="plan_unit")
+
+
+def test_plan_units_on_a_generated_layout(client):
+    gdf = synthetic_parcels(20_000, seed=12)
+    b = shapely.bounds(gdf.geometry.to_numpy())
+    gdf["unit"] = [f"U{int(x // 600)}-{int(y // 600)}" if k % 10 else None
+                   for k, (x, y) in enumerate(zip(b[:, 0], b[:, 1], strict=True))]  # 600 m units, some parcels in none
+    one = zoning.run(gdf, reference_year=2025, units="unit", gap_m=10)
+    plain = zoning.run(gdf, reference_year=2025, gap_m=10)
+    assert one.areas.shape[0] != plain.areas.shape[0]  # the units join areas
+    for n, how in ((4, "hilbert"), (6, "random")):
+        other = dask_run(client, gdf, reference_year=2025, units="unit", gap_m=10, npartitions=n, partitioning=how)
+        assert differences(one, other) == {}

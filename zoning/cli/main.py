@@ -136,15 +136,16 @@ def validate(path: Path, rules: str, reference_year: int | None, no_overlaps: bo
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="With --engine dask: a running dask scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster).")
 @click.option("--workers", type=int, default=None, help="With --engine dask and no --scheduler: worker processes of the local cluster (default 2).")
 @click.option("--partitions", type=int, default=None, help="With --engine dask: partitions (default: one per GeoParquet file or row group; re-cut in Hilbert order when given).")
-@click.option("--memory-limit", default="auto", show_default=True, help="With --engine dask and no --scheduler: memory per local worker (e.g. 5GB); partitions beyond ~70 % of it spill to disk.")
+@click.option("--memory-limit", default="auto", show_default=True, help="With --engine dask and no --scheduler: dask's memory limit per local worker (e.g. 5GB). Partitions wait on disk between phases either way.")
+@click.option("--scratch", type=click.Path(file_okay=False, path_type=Path), default=None, help="With --engine dask: folder for the partitions' state between phases (default: each worker's local folder; a shared folder lets tasks move between workers).")
 @click.option("--units", default=None, metavar="COLUMN", help="Plan-unit column (法定图则 unit, block): one unit stays contiguous across roads up to the pack's unit_gap_m.")
 @_read_options
 def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m: float | None, min_zone_ha: float | None,
              mode: Literal["threshold", "quota"], lang: Literal["zh", "en"], reference_year: int | None,
              map_path: Path | None, raster_path: Path | None,
              report_path: Path | None, xlsx_path: Path | None, quiet: bool, engine: str, scheduler: str | None,
-             workers: int | None, partitions: int | None, memory_limit: str, units: str | None, layer: str | None,
-             encoding: str | None,
+             workers: int | None, partitions: int | None, memory_limit: str, scratch: Path | None, units: str | None,
+             layer: str | None, encoding: str | None,
              source_crs: str | None, cols: tuple[str, ...]) -> None:
     """Sort the parcels in PATH into zones and write them (with reasons) to OUTPUT."""
     from zoning.io.read import read_parcels
@@ -152,15 +153,17 @@ def classify(path: Path, output: Path, rules: str, sets: tuple[str, ...], gap_m:
 
     others = {"--map": map_path, "--raster": raster_path, "--report": report_path, "--xlsx": xlsx_path}
     if engine == "dask":
-        if units:
-            raise InputError("--units is not distributed yet: run it with --engine single")
         if not path.exists():
             raise InputError(f"{path} does not exist")
         one_file = output.suffix.lower() in (".gpkg", ".parquet", ".geoparquet") and not output.is_dir()
         _check_outputs({"-o/--output": output if one_file else None, **others}, [path])
+        if not one_file:
+            from zoning.distributed.engine import check_output_folder
+
+            check_output_folder(output, (path,))
         _classify_dask(path, output, rules, sets, gap_m, min_zone_ha, mode, lang, reference_year, map_path, raster_path,
                        report_path, quiet, scheduler, workers, partitions, layer, encoding, source_crs, cols,
-                       memory_limit, xlsx_path)
+                       memory_limit, xlsx_path, scratch, units)
         return
     if path.is_dir():
         raise InputError(f"{path} is a folder; a folder of GeoParquet parts needs --engine dask")
@@ -184,7 +187,7 @@ def _classify_dask(path: Path, output: Path, rules: str, sets: tuple[str, ...], 
                    raster_path: Path | None, report_path: Path | None, quiet: bool, scheduler: str | None,
                    workers: int | None, partitions: int | None, layer: str | None, encoding: str | None,
                    source_crs: str | None, cols: tuple[str, ...], memory_limit: str = "auto",
-                   xlsx_path: Path | None = None) -> None:
+                   xlsx_path: Path | None = None, scratch: Path | None = None, units: str | None = None) -> None:
     try:
         from zoning.distributed.engine import cluster_client, run_distributed
     except ImportError as exc:  # pragma: no cover - the dask extra is missing
@@ -204,19 +207,20 @@ def _classify_dask(path: Path, output: Path, rules: str, sets: tuple[str, ...], 
             click.echo(f"dask: {n} worker(s) at {client.scheduler.address}" + (f"; dashboard {link}" if link else ""), err=True)
         dr = run_distributed(source, rules, client=client, npartitions=partitions, overrides=_overrides(sets), mode=mode,
                              gap_m=gap_m, min_zone_ha=min_zone_ha, lang=lang, reference_year=reference_year,
-                             columns=_columns(cols) if parquet else None, progress=tty)
+                             columns=_columns(cols) if parquet else None, progress=tty, scratch=scratch, units=units)
         single_file = output.suffix.lower() in (".gpkg", ".parquet", ".geoparquet") and not output.is_dir()
-        result: Any = dr.to_result() if (single_file or map_path or raster_path or report_path or xlsx_path) else dr
-        if single_file:
-            _check_width(output, rules, len(result.parcels.columns) - 40)
-            result.to_file(output)
-        else:
-            dr.write(output)
-        if not quiet:
-            _print_result(result, lang)
-            what = "layers parcels, zones, areas, summary, by_district" if single_file else \
-                "parcels/part-*.parquet, zones.parquet, areas.parquet, summary.csv, by_district.csv, validation.csv"
-            click.echo(f"wrote {output} ({what}; {dr.n_parcels:,} parcels in {len(dr.states)} partitions, {dr.timings['total']:.1f} s)")
+        with dr:  # the partition stores go when the outputs are written
+            result: Any = dr.to_result() if (single_file or map_path or raster_path or report_path or xlsx_path) else dr
+            if single_file:
+                _check_width(output, rules, len(result.parcels.columns) - 40)
+                result.to_file(output)
+            else:
+                dr.write(output)
+            if not quiet:
+                _print_result(result, lang)
+                what = "layers parcels, zones, areas, summary, by_district" if single_file else \
+                    "parcels/part-*.parquet, zones.parquet, areas.parquet, summary.csv, by_district.csv, validation.csv"
+                click.echo(f"wrote {output} ({what}; {dr.n_parcels:,} parcels in {len(dr.states)} partitions, {dr.timings['total']:.1f} s)")
         if result is not dr:
             _extras(result, map_path, raster_path, report_path, quiet, xlsx_path=xlsx_path)
 

@@ -30,7 +30,7 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.distributed.store import call
+from zoning.distributed.store import PartState, call
 from zoning.errors import InputError, Problem, ValidationError
 from zoning.rules import load_rules
 from zoning.rules.schema import RulePack
@@ -48,7 +48,7 @@ from zoning.stages.sums import group_limbs, to_float
 from zoning.stages.validate import OVERLAP_AUTO_LIMIT, ValidationReport
 from zoning.units import ZONES
 
-__all__ = ["DistributedRun", "cluster_client", "run_distributed"]
+__all__ = ["DistributedRun", "check_output_folder", "cluster_client", "run_distributed"]
 
 _LIMBS = ["l0", "l1", "l2", "l3"]
 PHASES = ("read", "standardise", "validate", "halo pairs", "classify", "core areas", "thin parcels", "areas", "enclaves", "outputs")
@@ -88,12 +88,12 @@ def _w_put(part: gpd.GeoDataFrame | None, run_id: str, k: int, scratch: str | No
     return root
 
 
-def _w_raw_info(st: MutableMapping[str, Any]) -> tuple[Any, tuple[float, ...] | None, int]:
+def _w_raw_info(st: PartState) -> tuple[Any, tuple[float, ...] | None, int]:
     g = st["raw"]
     return g.crs, (tuple(g.total_bounds) if len(g) else None), len(g)
 
 
-def _w_standardise(st: MutableMapping[str, Any], columns: dict[str, str] | None, target_crs: Any) -> MutableMapping[str, Any]:
+def _w_standardise(st: PartState, columns: dict[str, str] | None, target_crs: Any) -> PartState:
     from zoning.io.crs import ensure_metric_crs
     from zoning.io.read import standardise_parcels
     from zoning.stages.validate import percent_evidence
@@ -112,7 +112,7 @@ def _w_standardise(st: MutableMapping[str, Any], columns: dict[str, str] | None,
     return st
 
 
-def _w_dup_rows(st: MutableMapping[str, Any], hashes: np.ndarray) -> pd.Series:
+def _w_dup_rows(st: PartState, hashes: np.ndarray) -> pd.Series:
     if st["n"] == 0:
         return pd.Series([], dtype=object)
     std = st["std"]
@@ -122,8 +122,8 @@ def _w_dup_rows(st: MutableMapping[str, Any], hashes: np.ndarray) -> pd.Series:
     return std["parcel_id"][hit].astype(object)
 
 
-def _w_validate(st: MutableMapping[str, Any], pack: RulePack, year: int, percent: dict[str, float],
-                overlaps: bool, tolerance_m2: float) -> MutableMapping[str, Any]:
+def _w_validate(st: PartState, pack: RulePack, year: int, percent: dict[str, float],
+                overlaps: bool, tolerance_m2: float, units: str | None = None) -> PartState:
     """Per-row checks and indicators; geometry, boxes and ids for the halo; overlaps inside."""
     from zoning.stages.classify import quantile_inputs, stock_mask
     from zoning.stages.indicators import compute_indicators
@@ -137,12 +137,19 @@ def _w_validate(st: MutableMapping[str, Any], pack: RulePack, year: int, percent
     st.discard("std")
     clean = report.parcels
     problems = [p for p in report.problems if p.code != "duplicate_id"]  # decided over the whole layer
-    pid = clean["parcel_id"].astype(str).to_numpy(dtype=object)
-    first = []
-    for p in problems:  # where in the layer the first parcel each finding names is
-        hit = np.flatnonzero(pid == str(p.ids[0])) if p.ids else np.empty(0, dtype=np.int64)
-        first.append(clean.index[hit[0]] if len(hit) else None)
-    st.update(problems=problems, problem_rows=first,
+    pid = pd.Index(clean["parcel_id"].astype(str).to_numpy(dtype=object))
+    rows = []
+    for p in problems:  # the row labels of the parcels each finding names (None: not parcel ids here)
+        ids = [str(i) for i in p.ids]
+        pos = pid.get_indexer(ids) if pid.is_unique else np.full(len(ids), -1, dtype=np.int64)
+        rows.append(np.asarray(clean.index)[pos] if len(ids) and (pos >= 0).all() else None)
+    if units is not None:
+        if units not in clean:
+            msg = f"units={units!r}: no such column; columns: {', '.join(map(str, clean.columns))}"
+            raise InputError(msg)
+        u = clean[units].astype(object).to_numpy()
+        st["units"] = np.where(pd.isna(u), None, u)
+    st.update(problems=problems, problem_rows=rows,
               clean=clean, landuse=report.landuse, crs=clean.crs,
               district=clean["district"].to_numpy() if "district" in clean else None)
     if report.ok:
@@ -165,7 +172,7 @@ def _w_validate(st: MutableMapping[str, Any], pack: RulePack, year: int, percent
     return st
 
 
-def _w_percentiles(st: MutableMapping[str, Any], indicators: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _w_percentiles(st: PartState, indicators: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Quota mode: the distinct finite values of each scored indicator in the stock, with counts."""
     if st["n"] == 0 or "ind" not in st:
         return {}
@@ -177,8 +184,8 @@ def _w_percentiles(st: MutableMapping[str, Any], indicators: list[str]) -> dict[
     return out
 
 
-def _w_classify(st: MutableMapping[str, Any], pack: RulePack, thresholds: dict[str, Any], gap: float,
-                ranks: dict[str, Any] | None = None) -> MutableMapping[str, Any]:
+def _w_classify(st: PartState, pack: RulePack, thresholds: dict[str, Any], gap: float,
+                ranks: dict[str, Any] | None = None, unit_gap: float | None = None) -> PartState:
     from zoning.stages.classify import NOT_INDUSTRIAL, classify
     from zoning.stages.cluster import adjacency
     from zoning.stages.zones import candidate_codes, class_scores, quota_lean
@@ -199,11 +206,30 @@ def _w_classify(st: MutableMapping[str, Any], pack: RulePack, thresholds: dict[s
     member = (codes >= 0) & st["present"]
     idx = np.flatnonzero(member)  # same-class neighbour pairs, as cluster() finds them
     i, j = adjacency(st["geoms"][idx], distance=gap, threads=_nthreads())
+    if unit_gap is not None and "units" in st:  # plan units: same-unit pairs within unit_gap too, each pair once
+        from zoning.distributed.halo import unique_pairs, unit_pairs
+
+        g, u = st["geoms"][idx], st["units"][idx]
+        ui, uj = unit_pairs(g, u, g, u, unit_gap)
+        keep = ui < uj
+        i, j = unique_pairs(np.concatenate([i, ui[keep]]), np.concatenate([j, uj[keep]]), max(len(idx), 1))
     same = codes[idx[i]] == codes[idx[j]]
     i, j = idx[i[same]], idx[j[same]]
     st.update(cls=cls, classes=classes, class_codes=codes, member=member,
               area0=np.nan_to_num(ind["land_area_m2"].to_numpy(dtype="float64"), nan=0.0), pi=i, pj=j)
     return st
+
+
+def rank_table(parts: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
+    """Merge the partitions' (distinct values, counts) of one indicator into the table
+    :func:`_global_percentile` ranks with: distinct values, their counts, how many values are
+    smaller, and the total."""
+    vs = [v for v, _ in parts]
+    cs = [c for _, c in parts]
+    uniq, inv = np.unique(np.concatenate(vs) if vs else np.empty(0), return_inverse=True)
+    count = np.bincount(inv, weights=np.concatenate(cs).astype("float64") if cs else None, minlength=len(uniq)).astype(np.int64)
+    less = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64) if len(count) else np.empty(0, dtype=np.int64)
+    return {"uniq": uniq, "count": count, "less": less, "total": int(count.sum())}
 
 
 def _global_percentile(values: np.ndarray, in_stock: np.ndarray, ranks: dict[str, Any]) -> np.ndarray:
@@ -224,41 +250,42 @@ def _global_percentile(values: np.ndarray, in_stock: np.ndarray, ranks: dict[str
     return out
 
 
-def _w_small(st: MutableMapping[str, Any]) -> tuple[int, dict[str, Any], np.ndarray]:
+def _w_small(st: PartState) -> tuple[int, dict[str, Any], np.ndarray]:
     return st["n"], st["evidence"], st["id_hash"]
 
 
-def _w_get(st: MutableMapping[str, Any], name: str) -> Any:
+def _w_get(st: PartState, name: str) -> Any:
     return st.get(name)
 
 
-def _w_halo(st: MutableMapping[str, Any], box: tuple[float, float, float, float], gap: float) -> dict[str, Any]:
+def _w_halo(st: PartState, box: tuple[float, float, float, float], reach: float) -> dict[str, Any]:
     from zoning.distributed.halo import halo
 
-    return halo(st["geoms"], st["bounds"], st["ids"], box, gap)
+    return halo(st["geoms"], st["bounds"], st["ids"], box, reach, st.get("units"))
 
 
-def _w_cross(st: MutableMapping[str, Any], other: dict[str, Any], box: tuple[float, float, float, float], gap: float,
-             overlaps: bool, tolerance_m2: float) -> dict[str, Any]:
+def _w_cross(st: PartState, other: dict[str, Any], box: tuple[float, float, float, float], gap: float,
+             overlaps: bool, tolerance_m2: float, unit_gap: float | None) -> dict[str, Any]:
     from zoning.distributed.halo import cross_pairs
 
-    return cross_pairs(st["geoms"], st["bounds"], st["ids"], other, box, gap, overlaps=overlaps, tolerance_m2=tolerance_m2)
+    return cross_pairs(st["geoms"], st["bounds"], st["ids"], other, box, gap, overlaps=overlaps, tolerance_m2=tolerance_m2,
+                       units=st.get("units"), unit_gap=unit_gap)
 
 
-def _w_take(st: MutableMapping[str, Any], idx: np.ndarray, names: list[str]) -> dict[str, np.ndarray] | None:
+def _w_take(st: PartState, idx: np.ndarray, names: list[str]) -> dict[str, np.ndarray] | None:
     if st["n"] == 0:
         return None
     return {k: np.asarray(st[k])[idx] for k in names}
 
 
-def _min_keys(st: MutableMapping[str, Any], rows: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
+def _min_keys(st: PartState, rows: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
     """Per group, the (minx, miny, parcel id) of its westernmost parcel."""
     b, ids = st["bounds"], st["ids"]
     t = pd.DataFrame({"g": groups, "kx": b[rows, 0], "ky": b[rows, 1], "pid": ids[rows]})
     return t.sort_values(["g", "kx", "ky", "pid"], kind="stable").drop_duplicates("g").reset_index(drop=True)
 
 
-def _w_core(st: MutableMapping[str, Any], xi: np.ndarray, xcount: np.ndarray, min_core: int) -> MutableMapping[str, Any]:
+def _w_core(st: PartState, xi: np.ndarray, xcount: np.ndarray, min_core: int) -> PartState:
     from zoning.stages.cluster import _components
 
     if st["n"] == 0:
@@ -281,7 +308,7 @@ def _w_core(st: MutableMapping[str, Any], xi: np.ndarray, xcount: np.ndarray, mi
     return st
 
 
-def _w_comp_info(st: MutableMapping[str, Any], comps: np.ndarray) -> pd.DataFrame:
+def _w_comp_info(st: PartState, comps: np.ndarray) -> pd.DataFrame:
     t = st["comp_keys"].set_index("g").loc[comps].reset_index()
     lim = st["comp_limbs"][comps]
     for k, c in enumerate(_LIMBS):
@@ -289,7 +316,7 @@ def _w_comp_info(st: MutableMapping[str, Any], comps: np.ndarray) -> pd.DataFram
     return t
 
 
-def _w_assign(st: MutableMapping[str, Any], core_label: np.ndarray, merged: pd.DataFrame, thin_cross: pd.DataFrame) -> MutableMapping[str, Any]:
+def _w_assign(st: PartState, core_label: np.ndarray, merged: pd.DataFrame, thin_cross: pd.DataFrame) -> PartState:
     """Thin parcels join the largest neighbouring core area; the rest form components."""
     from zoning.stages.cluster import _components, pick_core_area
 
@@ -330,7 +357,7 @@ def _w_assign(st: MutableMapping[str, Any], core_label: np.ndarray, merged: pd.D
     return st
 
 
-def _w_group_keys(st: MutableMapping[str, Any], rest_label: np.ndarray) -> MutableMapping[str, Any]:
+def _w_group_keys(st: PartState, rest_label: np.ndarray) -> PartState:
     if st["n"] == 0:
         st.update(group_keys=pd.DataFrame({"g": [], "kx": [], "ky": [], "pid": []}))
         return st
@@ -342,7 +369,7 @@ def _w_group_keys(st: MutableMapping[str, Any], rest_label: np.ndarray) -> Mutab
     return st
 
 
-def _w_areas(st: MutableMapping[str, Any], numbers: pd.Series) -> MutableMapping[str, Any]:
+def _w_areas(st: PartState, numbers: pd.Series) -> PartState:
     """Global area numbers; exact per-area sums of this partition."""
     from zoning.stages.zones import _AREA_INDICATORS, area_sums, district_land
 
@@ -374,7 +401,8 @@ def _w_areas(st: MutableMapping[str, Any], numbers: pd.Series) -> MutableMapping
     return st
 
 
-def _w_enclave_prep(st: MutableMapping[str, Any], zcode: np.ndarray, env: pd.DataFrame, max_m2: float, gap: float) -> MutableMapping[str, Any]:
+def _w_enclave_prep(st: PartState, zcode: np.ndarray, env: pd.DataFrame, max_m2: float, gap: float,
+                    unit_gap: float | None = None) -> PartState:
     from zoning.stages.cluster import pairs_within
     from zoning.stages.zones import enclave_candidates
 
@@ -392,6 +420,11 @@ def _w_enclave_prep(st: MutableMapping[str, Any], zcode: np.ndarray, env: pd.Dat
     ci = np.flatnonzero(cand)
     if len(ci):
         qi, qj = pairs_within(st["geoms"][ci], st["geoms"], distance=gap, threads=_nthreads())
+        if unit_gap is not None and "units" in st:
+            from zoning.distributed.halo import unique_pairs, unit_pairs
+
+            ui, uj = unit_pairs(st["geoms"][ci], st["units"][ci], st["geoms"], st["units"], unit_gap)
+            qi, qj = unique_pairs(np.concatenate([qi, ui]), np.concatenate([qj, uj]), st["n"])
         qi = ci[qi]
         keep = qi != qj
         qi, qj = qi[keep], qj[keep]
@@ -400,7 +433,7 @@ def _w_enclave_prep(st: MutableMapping[str, Any], zcode: np.ndarray, env: pd.Dat
     return st
 
 
-def _w_enclave_finish(st: MutableMapping[str, Any], xq: np.ndarray, xnc: np.ndarray, zcode: np.ndarray) -> MutableMapping[str, Any]:
+def _w_enclave_finish(st: PartState, xq: np.ndarray, xnc: np.ndarray, zcode: np.ndarray) -> PartState:
     from zoning.stages.zones import enclosed
 
     if st["n"] == 0:
@@ -424,8 +457,8 @@ def _w_enclave_finish(st: MutableMapping[str, Any], xq: np.ndarray, xnc: np.ndar
     return st
 
 
-def _w_outputs(st: MutableMapping[str, Any], pack: RulePack, lang: str, mode: str, area_cols: pd.DataFrame,
-               coverage: bool | None) -> MutableMapping[str, Any]:
+def _w_outputs(st: PartState, pack: RulePack, lang: str, mode: str, area_cols: pd.DataFrame,
+               coverage: bool | None) -> PartState:
     from zoning.stages.reasons import explain
     from zoning.stages.run import _dissolve, assemble_parcels
     from zoning.stages.summary import district_totals, zone_totals
@@ -449,13 +482,13 @@ def _w_outputs(st: MutableMapping[str, Any], pack: RulePack, lang: str, mode: st
     return st
 
 
-def _w_frames(st: MutableMapping[str, Any]) -> tuple[Any, Any, Any]:
+def _w_frames(st: PartState) -> tuple[Any, Any, Any]:
     if st["n"] == 0:
         return None, None, None
     return st["out"], st["ind"], st["cls"].table
 
 
-def _w_examples(st: MutableMapping[str, Any]) -> pd.DataFrame | None:
+def _w_examples(st: PartState) -> pd.DataFrame | None:
     if st["n"] == 0 or st.get("out") is None:
         return None
     out = st["out"]
@@ -463,7 +496,7 @@ def _w_examples(st: MutableMapping[str, Any]) -> pd.DataFrame | None:
                          "reason": out["reason"].astype(str).to_numpy()}).drop_duplicates("zone")
 
 
-def _w_write(st: MutableMapping[str, Any], path: str) -> int:
+def _w_write(st: PartState, path: str) -> int:
     if st["n"] == 0 or st.get("out") is None:
         return 0
     out = st["out"].copy()
@@ -490,38 +523,58 @@ CHECK_ORDER = (
     "stripped_id", "no_parcels", "duplicate_index", "no_parcel_id", "blank_parcel_id", "duplicate_id", "reprojected",
     "no_crs", "bad_crs", "empty_geometry", "collection_repaired", "not_polygon", "z_dropped",
     "invalid_geometry_repaired", "invalid_geometry", "multipart", "overlaps_not_checked", "overlap",
+    "negative_value", "negative_tax", "percent_converted", "negative_share", "implausible_share",
+    "implausible_legal_area", "area_mismatch", "implausible_far", "future_year", "implausible_year", "missing_column",
+    "unknown_landuse", "landuse_guessed", "mixed_landuse", "missing_value",
 )
+_RANK = {c: r for r, c in enumerate(CHECK_ORDER)}
 
 
-def merge_problems(lists: list[list[Problem]], first_rows: list[list[float]] | None = None) -> list[Problem]:
+def _check_rank(code: str, column: str | None) -> int:
+    """Where a finding comes in :data:`CHECK_ORDER` (share columns and the legal-area share
+    are checked at their own steps)."""
+    if code == "negative_value" and column in ("legal_ratio", "green_ratio"):
+        code = "negative_share"
+    elif code == "implausible_share" and column == "legal_area_m2":
+        code = "implausible_legal_area"
+    return _RANK.get(code, len(_RANK))
+
+
+def merge_problems(lists: list[list[Problem]], positions: list[list[np.ndarray]] | None = None) -> list[Problem]:
     """Findings of the partitions as one list: one entry per (severity, code, column), ids
-    concatenated, the leading count of the message made the total.
+    merged, the leading count of the message made the total.
 
     Findings are ordered as :func:`zoning.validate_parcels` orders them (:data:`CHECK_ORDER`,
-    then the order the partitions give). ``first_rows[k][i]`` is the position in the whole
-    layer of the first parcel partition ``k``'s finding ``i`` names; the examples a merged
-    message quotes come from the partition holding the earliest such parcel (without
-    positions: the first partition that has the finding), so they are the one-machine
-    examples whenever that partition holds the first few parcels flagged.
+    then the order the partitions give). ``positions[k][i]`` are the positions in the whole
+    layer of the parcels partition ``k``'s finding ``i`` names (``inf``: unknown): the merged
+    ids are then in layer order, as on one machine, and the examples a merged message quotes
+    come from the partition holding the earliest parcel flagged (without positions: the first
+    partition that has the finding). They are the one-machine examples whenever that
+    partition holds the first few parcels flagged.
     """
     merged: dict[tuple[Any, ...], list[Any]] = {}
     seen: dict[tuple[Any, ...], int] = {}
     for k, lst in enumerate(lists):
         for i, p in enumerate(lst):
             key = (p.severity, p.code, p.column)
-            pos = first_rows[k][i] if first_rows is not None else float(k)
+            pos = np.asarray(positions[k][i], dtype="float64") if positions is not None else np.full(len(p.ids), float(k))
+            first = float(pos.min()) if len(pos) else np.inf
             if key not in merged:
-                merged[key] = [p, list(p.ids), pos]
+                merged[key] = [p, [list(p.ids)], [pos], first]
                 seen[key] = len(seen)
             else:
-                merged[key][1].extend(p.ids)
-                if pos < merged[key][2]:
-                    merged[key][0], merged[key][2] = p, pos
-    rank = {c: r for r, c in enumerate(CHECK_ORDER)}
-    order = sorted(merged, key=lambda key: (rank.get(key[1], len(rank)), seen[key]))
+                merged[key][1].append(list(p.ids))
+                merged[key][2].append(pos)
+                if first < merged[key][3]:
+                    merged[key][0], merged[key][3] = p, first
+    order = sorted(merged, key=lambda key: (_check_rank(key[1], key[2]), seen[key]))
     out = []
     for key in order:
-        p, ids, _ = merged[key]
+        p, id_lists, pos_lists, _ = merged[key]
+        ids = [i for lst in id_lists for i in lst]
+        pos = np.concatenate(pos_lists)
+        if len(id_lists) > 1 and len(pos) == len(ids):
+            ids = [ids[j] for j in np.argsort(pos, kind="stable")]
         msg = p.message
         m = _COUNT.match(msg)
         if ids and m is not None and int(m.group()) == len(p.ids):
@@ -532,8 +585,7 @@ def merge_problems(lists: list[list[Problem]], first_rows: list[list[float]] | N
 
 def _in_check_order(problems: list[Problem]) -> list[Problem]:
     """``problems`` (a merged list plus the whole-layer findings) in :data:`CHECK_ORDER`."""
-    rank = {c: r for r, c in enumerate(CHECK_ORDER)}
-    return [p for _, p in sorted(enumerate(problems), key=lambda t: (rank.get(t[1].code, len(rank)), t[0]))]
+    return [p for _, p in sorted(enumerate(problems), key=lambda t: (_check_rank(t[1].code, t[1].column), t[0]))]
 
 
 class PartitionedReport(ValidationReport):
@@ -575,6 +627,7 @@ class DistributedRun:
     home: list[str] = field(default_factory=list)
     run_id: str = ""
     scratch: str | None = None
+    client_gb: dict[str, float] = field(default_factory=dict)
 
     def _each(self, fn: Any, *args: Any) -> list[Any]:
         self._check_open()
@@ -651,10 +704,7 @@ class DistributedRun:
         from zoning.io.write import write_layers
 
         self._check_open()
-        folder = Path(folder).resolve()
-        if folder.exists() and not folder.is_dir():
-            msg = f"{folder} is a file; the dask engine writes a folder of GeoParquet parts there (or name a .gpkg/.parquet file)"
-            raise InputError(msg)
+        folder = check_output_folder(folder)
         folder.parent.mkdir(parents=True, exist_ok=True)
         import shutil
         import tempfile
@@ -687,14 +737,42 @@ class DistributedRun:
         return folder
 
 
-def _drop_run(run_id: str, scratch: str | None) -> None:
-    """On a worker: remove run ``run_id``'s partition stores."""
+#: What :meth:`DistributedRun.write` puts in its folder: the only things it writes over.
+OUTPUT_FILES = frozenset({"parcels", "zones.parquet", "areas.parquet", "summary.csv", "by_district.csv", "validation.csv"})
+
+
+def check_output_folder(folder: str | os.PathLike[str], inputs: tuple[str | os.PathLike[str], ...] = ()) -> Path:
+    """The output folder, resolved, if :meth:`DistributedRun.write` may replace it.
+
+    The folder is replaced whole, so it must be new, empty, or hold a previous output of this
+    engine and nothing else; it must not be, hold or lie inside one of ``inputs``.
+    """
+    out = Path(folder).resolve()
+    for i in inputs:
+        src = Path(i).resolve()
+        if out == src or out in src.parents or src in out.parents:
+            msg = (f"-o/--output {folder} {'is' if out == src else 'holds' if out in src.parents else 'is inside'} the input "
+                   f"{i}: zoning never writes over or into an input; choose another folder, e.g. {out.parent / (out.name + '_zoned')}")
+            raise InputError(msg)
+    if out.exists() and not out.is_dir():
+        msg = f"{folder} is a file; the dask engine writes a folder of GeoParquet parts (or name a .gpkg/.parquet file)"
+        raise InputError(msg)
+    if out.is_dir():
+        other = sorted(p.name for p in out.iterdir() if p.name not in OUTPUT_FILES)
+        if other:
+            shown = ", ".join(other[:5]) + (" …" if len(other) > 5 else "")
+            msg = (f"{folder} already holds files zoning did not write ({shown}); an output folder is replaced whole, so "
+                   "zoning writes only into a new or empty folder or over its own previous output. Choose another folder")
+            raise InputError(msg)
+    return out
+
+
+def _drop_run(run_id: str, scratch: str | None, dask_worker: Any = None) -> None:
+    """On a worker (``Client.run``): remove run ``run_id``'s partition stores."""
     import shutil
 
     if scratch is None:
-        from distributed import get_worker
-
-        base = Path(get_worker().local_directory)
+        base = Path(dask_worker.local_directory)
     else:
         base = Path(scratch)
     shutil.rmtree(base / f"zoning-{run_id}", ignore_errors=True)
@@ -730,6 +808,18 @@ def cluster_client(client: Any = None, *, scheduler: str | None = None, workers:
             LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, memory_limit=memory_limit) as lc, \
             Client(lc) as c:
         yield c
+
+
+def _peak_rss_gb() -> float:
+    """This process's peak resident memory so far, GB (NaN where the OS does not say)."""
+    try:
+        import resource
+        import sys
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / (1e9 if sys.platform == "darwin" else 1e6)
+    except (ImportError, OSError):
+        return float("nan")
 
 
 def _progress(total: int, enabled: bool) -> Any:
@@ -815,14 +905,19 @@ def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: Any,
         return [client.submit(_w_put, None, run_id, k, scratch, spec, pure=False, workers=[home[k]],
                               allow_other_workers=scratch is not None) for k, spec in enumerate(plan)], None, home
     # re-cut into npartitions: a dask shuffle of the whole layer (the parts' own cut is cheaper)
-    import dask
-    import dask.dataframe as dd
-    import dask_geopandas  # noqa: F401 - registers GeoDataFrame partitions (spatial_shuffle)
+    import dask_geopandas
 
-    from zoning.distributed.partitions import read_rows
+    ddf = dask_geopandas.read_parquet([str(f) for f in files])
+    lengths = ddf.map_partitions(len).compute()
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
 
-    meta = read_rows(plan[0][0], [0] if plan[0][1] else None, 0).iloc[:0]
-    ddf = dd.from_delayed([dask.delayed(read_rows)(*spec) for spec in plan], meta=meta, verify_meta=False)
+    def number(g: gpd.GeoDataFrame, partition_info: dict[str, Any] | None = None) -> gpd.GeoDataFrame:
+        k = partition_info["number"] if partition_info else 0
+        g = g.copy()
+        g.index = pd.RangeIndex(offsets[k], offsets[k] + len(g))  # the row number in the whole layer
+        return g
+
+    ddf = ddf.map_partitions(number, meta=ddf._meta)
     ddf = ddf.map_partitions(lambda g: g.assign(_row=g.index.to_numpy()), meta=ddf._meta.assign(_row=np.int64(0)))
     if partitioning == "random":
         ddf = ddf.map_partitions(lambda g: g.assign(_part=np.random.default_rng(seed + int(g["_row"].min()) if len(g) else seed).integers(0, npartitions, len(g))),
@@ -858,6 +953,8 @@ def run_distributed(
     lang: Literal["en", "zh"] = "en",
     columns: dict[str, str] | None = None,
     check_overlaps: bool | str = "auto",
+    units: str | None = None,
+    unit_gap_m: float | None = None,
     progress: bool = False,
     scratch: str | os.PathLike[str] | None = None,
     drop_cross_pairs: bool = False,
@@ -883,6 +980,10 @@ def run_distributed(
         Seed of the random partitioning.
     overrides, mode, reference_year, gap_m, min_zone_ha, lang, columns, check_overlaps
         As for :func:`zoning.run` (both modes).
+    units, unit_gap_m
+        Plan-unit contiguity, as for :func:`zoning.form_zones`: parcels in the same unit
+        within ``unit_gap_m`` (pack parameter ``unit_gap_m``) are neighbours too, across
+        partitions as well (the halo then reaches ``unit_gap_m``).
     progress
         A progress bar over partitions and phases.
     scratch
@@ -923,6 +1024,7 @@ def run_distributed(
         client = get_client()
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
+    client_gb: dict[str, float] = {}  # this process's peak resident memory at the end of each phase
     from zoning.stages.run import reference_year_for, run_overrides
 
     pack = load_rules(rules)
@@ -932,6 +1034,11 @@ def run_distributed(
     min_core = int(_param(pack, "min_core_neighbours", None, 3))
     enclave_ha = _param(pack, "enclave_max_ha", None, 0.0)
     tolerance = 1.0
+    unit_gap: float | None = None
+    if units is not None:
+        unit_gap = _param(pack, "unit_gap_m", unit_gap_m, 50.0)
+        if unit_gap <= gap:
+            unit_gap = None  # as on one machine: plan units add nothing within gap_m
 
     if not isinstance(parcels, gpd.GeoDataFrame) and not _is_parquet(parcels):
         from zoning.io.read import read_parcels  # GeoPackage, shapefile, …: read here, then cut
@@ -988,14 +1095,20 @@ def run_distributed(
         else:
             check_ov, auto_skip = bool(check_overlaps), False
         timings["standardise"] = time.perf_counter() - t
+        client_gb["standardise"] = _peak_rss_gb()
 
         # 2. validate + indicators; geometry, boxes and overlaps inside each partition
         t = time.perf_counter()
-        sts = each(_w_validate, pack_f, year, percent, check_ov, tolerance, phase="validate")
-        labels = gather(_w_get, "problem_rows")
-        where = (lambda rows: [float(index_order.get_indexer([r])[0]) if r is not None else np.inf for r in rows]) \
-            if index_order is not None else (lambda rows: [float(r) if r is not None else np.inf for r in rows])
-        problems = merge_problems(gather(_w_get, "problems"), [where(r) for r in labels])
+        sts = each(_w_validate, pack_f, year, percent, check_ov, tolerance, units, phase="validate")
+        def where(rows: np.ndarray | None, n: int) -> np.ndarray:  # row labels -> positions in the layer (inf: unknown)
+            if rows is None:
+                return np.full(n, np.inf)
+            return (index_order.get_indexer(rows) if index_order is not None else np.asarray(rows)).astype("float64")
+
+        plists = gather(_w_get, "problems")
+        rlists = gather(_w_get, "problem_rows")
+        problems = merge_problems(plists, [[where(r, len(p.ids)) for r, p in zip(rs, ps, strict=True)]
+                                           for rs, ps in zip(rlists, plists, strict=True)])
         if crs_note is not None and isinstance(parcels, gpd.GeoDataFrame):  # as validate_parcels reports it
             problems.insert(0, Problem("warning", "reprojected", crs_note, "geometry", [], "to choose the CRS yourself, re-project first (parcels.to_crs('EPSG:4547')) or read with zoning.read_parcels(path, target_crs=...)"))
         elif crs_note is not None:  # as read_parcels warns
@@ -1011,17 +1124,19 @@ def run_distributed(
         if auto_skip:
             problems.append(Problem("info", "overlaps_not_checked", f"overlapping parcels were not checked ({n_total:,} parcels > {OVERLAP_AUTO_LIMIT:,}); the zone outlines fall back to a full union if the parcels overlap", "geometry", [], "run `zoning validate` (or validate_parcels(..., check_overlaps=True)) once on this layer"))
         timings["validate"] = time.perf_counter() - t
+        client_gb["validate"] = _peak_rss_gb()
 
         # 3. halo pairs between partitions whose boxes come within gap_m (and overlaps across them)
         t = time.perf_counter()
         from zoning.distributed.partitions import boxes_within
 
         boxes = gather(_w_get, "box")
-        pairs = [] if drop_cross_pairs else boxes_within(boxes, gap)
+        reach = max(gap, unit_gap or 0.0)
+        pairs = [] if drop_cross_pairs else boxes_within(boxes, reach)
         cross_f = []
         for a, b in pairs:
-            h = sub(b, _w_halo, boxes[a], gap)
-            cross_f.append(sub(a, _w_cross, h, boxes[b], gap, check_ov, tolerance))
+            h = sub(b, _w_halo, boxes[a], reach)
+            cross_f.append(sub(a, _w_cross, h, boxes[b], gap, check_ov, tolerance, unit_gap))
         cross = client.gather(cross_f)
         bar.update(P)
         E = pd.DataFrame({"pa": np.concatenate([np.full(len(x["ia"]), a) for (a, _), x in zip(pairs, cross, strict=True)] or [np.empty(0, np.int64)]),
@@ -1034,6 +1149,7 @@ def run_distributed(
             if p is not None:
                 problems.append(p)
         timings["halo"] = time.perf_counter() - t
+        client_gb["halo"] = _peak_rss_gb()
 
         problems = _in_check_order(problems)
         report = PartitionedReport(problems, gpd.GeoDataFrame(), pack.pack.name, n_total)
@@ -1066,19 +1182,13 @@ def run_distributed(
                              for cand in pack.candidates for code in cand.criteria
                              if pack.criterion(code).op not in ("in", "not in")})
             tables = gather(_w_percentiles, scored)
-            ranks: dict[str, Any] = {}
-            for name_ in scored:
-                vs = [t_[name_][0] for t_ in tables if name_ in t_]
-                cs = [t_[name_][1] for t_ in tables if name_ in t_]
-                uniq, inv = np.unique(np.concatenate(vs) if vs else np.empty(0), return_inverse=True)
-                count = np.bincount(inv, weights=np.concatenate(cs) if cs else None, minlength=len(uniq)).astype(np.int64)
-                ranks[name_] = {"uniq": uniq, "count": count, "less": np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64),
-                                "total": int(count.sum())}
+            ranks = {name_: rank_table([t_[name_] for t_ in tables if name_ in t_]) for name_ in scored}
             [ranks_f] = client.scatter([ranks], broadcast=True, hash=False)
 
         # 5. classify; neighbour pairs inside partitions
-        sts = each(_w_classify, pack_f, thresholds, gap, ranks_f, phase="classify")
+        sts = each(_w_classify, pack_f, thresholds, gap, ranks_f, unit_gap, phase="classify")
         timings["classify"] = time.perf_counter() - t
+        client_gb["classify"] = _peak_rss_gb()
 
         def take(names: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
             """Fields of both ends of every cross pair."""
@@ -1181,6 +1291,7 @@ def run_distributed(
         n_core = int(core_label.max()) + 1 if len(core_label) else 0
         sts = [sub(k, _w_group_keys, n_core + rest_label[roff[k]:roff[k + 1]]) for k in range(P)]
         timings["cluster"] = time.perf_counter() - t
+        client_gb["cluster"] = _peak_rss_gb()
 
         # 7. areas: global numbering west to east, exact sums, zone tests
         t = time.perf_counter()
@@ -1237,6 +1348,7 @@ def run_distributed(
         areas["zone"] = np.asarray(ZONES, dtype=object)[zcode]
         areas["note"] = notes
         timings["areas"] = time.perf_counter() - t
+        client_gb["areas"] = _peak_rss_gb()
 
         # 8. enclaves, with neighbours on both sides of a boundary
         t = time.perf_counter()
@@ -1244,7 +1356,7 @@ def run_distributed(
         envs = pd.DataFrame(env[zoned_area], columns=["x0", "y0", "x1", "y1"], index=np.flatnonzero(zoned_area))
         max_m2 = enclave_ha * 1e4 if (enclave_ha > 0 and ng) else 0.0
         E = E_all
-        sts = each(_w_enclave_prep, zcode, envs, max_m2, gap, phase="enclaves")
+        sts = each(_w_enclave_prep, zcode, envs, max_m2, gap, unit_gap, phase="enclaves")
         xq: list[list[np.ndarray]] = [[] for _ in range(P)]
         xn: list[list[np.ndarray]] = [[] for _ in range(P)]
         if max_m2 > 0 and len(E):
@@ -1270,6 +1382,7 @@ def run_distributed(
             areas["enclaves"] = cnt
             areas["enclave_ha"] = to_float(lim) / 1e4
         timings["enclaves"] = time.perf_counter() - t
+        client_gb["enclaves"] = _peak_rss_gb()
 
         # 9. reasons, outputs, dissolve, summaries
         t = time.perf_counter()
@@ -1299,6 +1412,7 @@ def run_distributed(
         by_district = summarise_by_district(pd.Series([], dtype=object), pd.Series([], dtype=float), None,
                                             totals=pd.concat(dtots, ignore_index=True))
         timings["outputs"] = time.perf_counter() - t
+        client_gb["outputs"] = _peak_rss_gb()
         bar.close()
         timings["total"] = time.perf_counter() - t0
         settings = RunSettings(mode=mode, reference_year=year, lang=lang, gap_m=gap, min_core_neighbours=float(min_core),
@@ -1306,7 +1420,8 @@ def run_distributed(
         return DistributedRun(client=client, states=sts, index_order=index_order, zones=zones_gdf, areas=areas,
                               summary=summary, by_district=by_district, validation=report, rules=pack,
                               thresholds=thresholds, settings=settings, stock_km2=stock_km2, n_parcels=n_total,
-                              timings=timings, cross_pairs=len(E_all), home=home, run_id=run_id, scratch=scratch_s)
+                              timings=timings, cross_pairs=len(E_all), home=home, run_id=run_id, scratch=scratch_s,
+                              client_gb=client_gb)
     except BaseException:
         with contextlib.suppress(Exception):
             client.run(_drop_run, run_id, scratch_s)

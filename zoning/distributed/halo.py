@@ -22,7 +22,7 @@ import shapely
 
 from zoning.distributed.partitions import _reach
 
-__all__ = ["cross_pairs", "halo"]
+__all__ = ["cross_pairs", "halo", "unique_pairs", "unit_pairs"]
 
 
 def _near(bounds: np.ndarray, box: tuple[float, float, float, float], gap: float) -> np.ndarray:
@@ -34,15 +34,41 @@ def _near(bounds: np.ndarray, box: tuple[float, float, float, float], gap: float
     return np.flatnonzero(ok & hit)
 
 
-def halo(geoms: np.ndarray, bounds: np.ndarray, ids: np.ndarray, box: tuple[float, float, float, float], gap: float) -> dict[str, Any]:
-    """The parcels of one partition within ``gap`` of another partition's ``box``."""
+def halo(geoms: np.ndarray, bounds: np.ndarray, ids: np.ndarray, box: tuple[float, float, float, float], gap: float,
+         units: np.ndarray | None = None) -> dict[str, Any]:
+    """The parcels of one partition within ``gap`` of another partition's ``box`` (with
+    their plan units when contiguity follows them)."""
     idx = _near(bounds, box, gap)
-    return {"idx": idx, "geoms": geoms[idx], "ids": ids[idx]}
+    out = {"idx": idx, "geoms": geoms[idx], "ids": ids[idx]}
+    if units is not None:
+        out["units"] = units[idx]
+    return out
+
+
+def unique_pairs(i: np.ndarray, j: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(i, j)`` (row positions, ``j < n``) once each, in (i, j) order."""
+    key = np.unique(np.asarray(i, dtype=np.int64) * n + np.asarray(j, dtype=np.int64))
+    return key // n, key % n
+
+
+def unit_pairs(qgeoms: np.ndarray, qunits: np.ndarray, tgeoms: np.ndarray, tunits: np.ndarray,
+               unit_gap: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(q, t)`` in the same plan unit within ``unit_gap`` (parcels without a unit have none)."""
+    from zoning.stages.cluster import pairs_within
+
+    qh = np.flatnonzero(pd.notna(qunits))
+    th = np.flatnonzero(pd.notna(tunits))
+    qi, tj = pairs_within(qgeoms[qh], tgeoms[th], distance=unit_gap, threads=1)
+    qi, tj = qh[qi], th[tj]
+    same = np.fromiter((a == b for a, b in zip(qunits[qi], tunits[tj], strict=True)), dtype=bool, count=len(qi))
+    return qi[same], tj[same]
 
 
 def cross_pairs(geoms: np.ndarray, bounds: np.ndarray, ids: np.ndarray, other: dict[str, Any],
-                box: tuple[float, float, float, float], gap: float, *, overlaps: bool, tolerance_m2: float) -> dict[str, Any]:
-    """Pairs (row here, row there) within ``gap`` between this partition and a halo.
+                box: tuple[float, float, float, float], gap: float, *, overlaps: bool, tolerance_m2: float,
+                units: np.ndarray | None = None, unit_gap: float | None = None) -> dict[str, Any]:
+    """Pairs (row here, row there) within ``gap`` between this partition and a halo, and with
+    ``units``, also the pairs in the same plan unit within ``unit_gap`` (each pair once).
 
     With ``overlaps``, also the overlapping pairs (interiors intersect by more than the
     tolerance) as a :func:`zoning.stages.validate.overlap_pairs` table.
@@ -50,10 +76,15 @@ def cross_pairs(geoms: np.ndarray, bounds: np.ndarray, ids: np.ndarray, other: d
     from zoning.stages.cluster import pairs_within
     from zoning.stages.validate import overlap_pairs
 
-    idx = _near(bounds, box, gap)
+    idx = _near(bounds, box, max(gap, unit_gap or 0.0))
     qi, tj = pairs_within(geoms[idx], other["geoms"], distance=gap, threads=1)
     ia, ib = idx[qi], other["idx"][tj]
     out: dict[str, Any] = {"ia": ia, "ib": ib}
+    if units is not None and unit_gap is not None and unit_gap > gap:
+        ui, uj = unit_pairs(geoms[idx], units[idx], other["geoms"], other["units"], unit_gap)
+        m = max(len(other["geoms"]), 1)
+        qa, ta = unique_pairs(np.concatenate([qi, ui]), np.concatenate([tj, uj]), m)
+        out = {"ia": idx[qa], "ib": other["idx"][ta]}
     if overlaps:
         a, b = geoms[ia], other["geoms"][tj]
         ok = (np.isin(shapely.get_type_id(a), [3, 6]) & np.isin(shapely.get_type_id(b), [3, 6])

@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.errors import InputError
 from zoning.io.columns import protect_input_columns
 from zoning.rules import load_rules
 from zoning.rules.schema import RulePack
@@ -216,15 +215,13 @@ def run(
     True
     """
     if engine == "dask":
-        if units is not None:
-            msg = "units= is not distributed yet; run it with engine='single'"
-            raise InputError(msg)
         from zoning.distributed.engine import cluster_client, run_distributed
 
         with cluster_client(client) as c:
             return run_distributed(parcels, rules, client=c, npartitions=npartitions, overrides=overrides, mode=mode,
                                    reference_year=reference_year, gap_m=gap_m, min_zone_ha=min_zone_ha, lang=lang,
-                                   columns=columns, check_overlaps=check_overlaps, progress=progress).to_result()
+                                   columns=columns, check_overlaps=check_overlaps, units=units,
+                                   progress=progress).to_result()
     if engine != "single":
         msg = f"engine must be 'single' or 'dask', got {engine!r}"
         raise ValueError(msg)
