@@ -34,8 +34,8 @@ try:
 except ModuleNotFoundError:  # running from a source checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from zoning.crs import gcj02_to_wgs84  # noqa: E402
-from zoning.landuse import landuse_classes  # noqa: E402
+from zoning.io.crs import gcj02_to_wgs84  # noqa: E402
+from zoning.io.landuse import landuse_classes  # noqa: E402
 from zoning.synthetic import synthetic_parcels  # noqa: E402
 
 SEED = 2020

@@ -217,11 +217,11 @@ def run(
     if engine == "dask":
         from zoning.distributed.engine import cluster_client, run_distributed
 
-        with cluster_client(client) as c:
-            return run_distributed(parcels, rules, client=c, npartitions=npartitions, overrides=overrides, mode=mode,
-                                   reference_year=reference_year, gap_m=gap_m, min_zone_ha=min_zone_ha, lang=lang,
-                                   columns=columns, check_overlaps=check_overlaps, units=units,
-                                   progress=progress).to_result()
+        with cluster_client(client) as c, \
+                run_distributed(parcels, rules, client=c, npartitions=npartitions, overrides=overrides, mode=mode,
+                                reference_year=reference_year, gap_m=gap_m, min_zone_ha=min_zone_ha, lang=lang,
+                                columns=columns, check_overlaps=check_overlaps, units=units, progress=progress) as dr:
+            return dr.to_result()  # gathered: the partition stores go on leaving
     if engine != "single":
         msg = f"engine must be 'single' or 'dask', got {engine!r}"
         raise ValueError(msg)
