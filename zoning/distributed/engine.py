@@ -1295,14 +1295,20 @@ def run_distributed(
 
         # 7. areas: global numbering west to east, exact sums, zone tests
         t = time.perf_counter()
-        gk = pd.concat([g for g in gather(_w_get, "group_keys") if g is not None and len(g)], ignore_index=True) \
-            if any(len(g) for g in gather(_w_get, "group_keys")) else pd.DataFrame({"g": [], "kx": [], "ky": [], "pid": []})
+        keys_k = gather(_w_get, "group_keys")
+        present = [np.unique(g["g"].to_numpy(dtype=np.int64)) if g is not None and len(g) else np.empty(0, np.int64)
+                   for g in keys_k]  # the groups each partition has parcels of
+        gk = pd.concat([g for g in keys_k if g is not None and len(g)], ignore_index=True) \
+            if any(g is not None and len(g) for g in keys_k) else pd.DataFrame({"g": [], "kx": [], "ky": [], "pid": []})
+        del keys_k
         gk = gk.sort_values(["g", "kx", "ky", "pid"], kind="stable").drop_duplicates("g")
         gk = gk.sort_values(["kx", "ky", "pid"], kind="stable")
         numbers = pd.Series(np.arange(len(gk), dtype=np.int64), index=gk["g"].to_numpy(dtype=np.int64))
+        del gk
         ng = len(numbers)
-        sts = each(_w_areas, numbers, phase="areas")
-        aparts = [a for a in gather(_w_get, "area_part") if a is not None]
+        # each partition gets the numbers of its own groups only (not the whole table per task)
+        sts = _wait([sub(k, _w_areas, numbers.reindex(present[k])) for k in range(P)], bar, "areas")
+        del present
         from zoning.stages.zones import _AREA_INDICATORS
 
         sums: dict[str, np.ndarray] = {"area_limbs": np.zeros((ng, 4)), "count": np.zeros(ng, dtype=np.int64)}
@@ -1313,28 +1319,37 @@ def run_distributed(
         env = np.full((ng, 4), np.nan)
         env[:, :2], env[:, 2:] = np.inf, -np.inf
         stock_limbs = np.zeros((1, 4))
-        for a in aparts:
+        score_limbs = {cand.name: np.zeros((ng, 4)) for cand in pack.candidates} if mode == "quota" else {}
+        lands = []
+        from distributed import as_completed
+
+        # the partitions' partial sums are added as they arrive and then dropped (limb sums:
+        # the order of addition does not matter)
+        for fut in as_completed([sub(k, _w_get, "area_part") for k in range(P)]):
+            a = fut.result()
+            fut.release()
+            if a is None:
+                continue
             ids = a["areas"]
             for key_ in sums:
-                if key_ == "area":
-                    continue
                 np.add.at(sums[key_], ids, a["sums"][key_])
             g_class[ids] = a["class"]
             env[ids, :2] = np.minimum(env[ids, :2], a["env"][:, :2])
             env[ids, 2:] = np.maximum(env[ids, 2:], a["env"][:, 2:])
             stock_limbs += a["stock"]
+            for cname, lim in score_limbs.items():
+                np.add.at(lim, ids, a["score_limbs"][cname])
+            if "land" in a:
+                lands.append(a["land"])
+            del a
         stats = _area_stats(sums)
         areas = pd.DataFrame(stats)
         areas["candidate"] = g_class
         areas["cluster_id"] = cluster_ids(ng)
         g_area = to_float(sums["area_limbs"])
-        if mode == "quota":
-            for cand in pack.candidates:
-                lim = np.zeros((ng, 4))
-                for a in aparts:
-                    np.add.at(lim, a["areas"], a["score_limbs"][cand.name])
-                areas[f"score_{cand.name}"] = to_float(lim) / np.where(g_area > 0, g_area, np.nan)
-        lands = [a["land"] for a in aparts if "land" in a]
+        del sums
+        for cname, lim in score_limbs.items():
+            areas[f"score_{cname}"] = to_float(lim) / np.where(g_area > 0, g_area, np.nan)
         if lands and ng:
             areas["district"] = majority_district(pd.concat(lands, ignore_index=True), ng)
         zcode, notes, passed = decide_areas(stats, g_class, pack, lang, thresholds)
@@ -1356,7 +1371,8 @@ def run_distributed(
         envs = pd.DataFrame(env[zoned_area], columns=["x0", "y0", "x1", "y1"], index=np.flatnonzero(zoned_area))
         max_m2 = enclave_ha * 1e4 if (enclave_ha > 0 and ng) else 0.0
         E = E_all
-        sts = each(_w_enclave_prep, zcode, envs, max_m2, gap, unit_gap, phase="enclaves")
+        [zcode_f] = client.scatter([zcode], broadcast=True, hash=False)  # once, not with every task
+        sts = each(_w_enclave_prep, zcode_f, envs, max_m2, gap, unit_gap, phase="enclaves")
         xq: list[list[np.ndarray]] = [[] for _ in range(P)]
         xn: list[list[np.ndarray]] = [[] for _ in range(P)]
         if max_m2 > 0 and len(E):
@@ -1370,7 +1386,7 @@ def run_distributed(
                     xq[k].append(idx_s[parts_s == k])
                     xn[k].append(nc[parts_s == k])
         fin = [sub(k, _w_enclave_finish, np.concatenate(xq[k] or [np.empty(0, np.int64)]),
-                             np.concatenate(xn[k] or [np.empty(0, np.int64)]), zcode) for k in range(P)]
+                             np.concatenate(xn[k] or [np.empty(0, np.int64)]), zcode_f) for k in range(P)]
         sts = fin
         eparts = [e for e in gather(_w_get, "enc_part") if e is not None]
         if eparts:
