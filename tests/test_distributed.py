@@ -504,3 +504,23 @@ def test_plan_units_on_a_generated_layout(client):
     for n, how in ((4, "hilbert"), (6, "random")):
         other = dask_run(client, gdf, reference_year=2025, units="unit", gap_m=10, npartitions=n, partitioning=how)
         assert differences(one, other) == {}
+
+
+def test_partition_store_keeps_geometries_bit_for_bit(tmp_path):
+    """Geometry arrays are stored as WKB (fast to write and read) and come back exactly."""
+    from shapely import box
+
+    from zoning.distributed.store import PartState
+
+    g = synthetic_parcels(500, seed=3).geometry.to_numpy()
+    g = np.concatenate([g, np.array([None, shapely.Polygon(), shapely.MultiPolygon([box(0.1, 0.2, 1.3, 1.7)])], dtype=object)])
+    st = PartState(tmp_path / "p")
+    st["geoms"], st["ids"], st["n"] = g, np.array(["a", None, "c"], dtype=object), 3
+    st.flush()
+    back = PartState(tmp_path / "p")
+    assert shapely.to_wkb(back["geoms"]).tolist() == shapely.to_wkb(g).tolist()
+    assert back["ids"].tolist() == ["a", None, "c"] and back["n"] == 3
+    assert sorted(back) == ["geoms", "ids", "n"]
+    back.discard("ids")
+    back.flush()
+    assert sorted(PartState(tmp_path / "p")) == ["geoms", "n"]

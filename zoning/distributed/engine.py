@@ -51,7 +51,7 @@ from zoning.units import ZONES
 __all__ = ["DistributedRun", "check_output_folder", "cluster_client", "run_distributed"]
 
 _LIMBS = ["l0", "l1", "l2", "l3"]
-PHASES = ("read", "standardise", "validate", "halo pairs", "classify", "core areas", "thin parcels", "areas", "enclaves", "outputs")
+PHASES = ("read", "validate", "halo pairs", "classify", "core areas", "thin parcels", "areas", "enclaves", "outputs")
 
 
 # --- worker side: one function per phase, on one partition's store ----------------------
@@ -73,43 +73,36 @@ def _nthreads() -> int:
 
 
 def _w_put(part: gpd.GeoDataFrame | None, run_id: str, k: int, scratch: str | None,
-           source: tuple[str, list[int] | None, int] | None = None) -> str:
-    """Open partition ``k``'s store with its rows: a frame, or row groups of a GeoParquet file
-    read here (``source`` = path, row groups or None for all, number of the first row)."""
+           source: tuple[str, list[int] | None, int] | None, columns: dict[str, str] | None) -> str:
+    """Open partition ``k``'s store with its rows standardised (:func:`zoning.io.read.standardise_parcels`):
+    a frame, or row groups of a GeoParquet file read here (``source`` = path, row groups or
+    None for all, number of the first row). Also the share-column evidence and the id hashes
+    the client decides over the whole layer."""
     from zoning.distributed.partitions import read_rows
     from zoning.distributed.store import PartState, open_store
+    from zoning.io.read import standardise_parcels
+    from zoning.stages.validate import percent_evidence
 
     root = open_store(run_id, k, scratch)
     if source is not None:
         part = read_rows(*source)
+    assert part is not None
     st = PartState(root)
-    st["raw"] = part
-    st.flush()
-    return root
-
-
-def _w_raw_info(st: PartState) -> tuple[Any, tuple[float, ...] | None, int]:
-    g = st["raw"]
-    return g.crs, (tuple(g.total_bounds) if len(g) else None), len(g)
-
-
-def _w_standardise(st: PartState, columns: dict[str, str] | None, target_crs: Any) -> PartState:
-    from zoning.io.crs import ensure_metric_crs
-    from zoning.io.read import standardise_parcels
-    from zoning.stages.validate import percent_evidence
-
-    part = st["raw"]
     if len(part) == 0:
         st.update(n=0, std=part, evidence={}, id_hash=np.empty(0, dtype=np.uint64))
     else:
         std = standardise_parcels(part, columns=columns)
-        if target_crs is not None:
-            std = ensure_metric_crs(std, target_crs=target_crs)
+        del part
         ids = std["parcel_id"].astype(str) if "parcel_id" in std else pd.Series([str(i) for i in std.index])
         st.update(n=len(std), std=std, evidence=percent_evidence(std),
                   id_hash=pd.util.hash_pandas_object(pd.Series(ids.to_numpy(dtype=object)), index=False).to_numpy())
-    st.discard("raw")
-    return st
+    st.flush()
+    return root
+
+
+def _w_crs_info(st: PartState) -> tuple[Any, tuple[float, ...] | None, int]:
+    g = st["std"]
+    return g.crs, (tuple(g.total_bounds) if len(g) else None), len(g)
 
 
 def _w_dup_rows(st: PartState, hashes: np.ndarray) -> pd.Series:
@@ -123,7 +116,7 @@ def _w_dup_rows(st: PartState, hashes: np.ndarray) -> pd.Series:
 
 
 def _w_validate(st: PartState, pack: RulePack, year: int, percent: dict[str, float],
-                overlaps: bool, tolerance_m2: float, units: str | None = None) -> PartState:
+                overlaps: bool, tolerance_m2: float, units: str | None = None, target_crs: Any = None) -> PartState:
     """Per-row checks and indicators; geometry, boxes and ids for the halo; overlaps inside."""
     from zoning.stages.classify import quantile_inputs, stock_mask
     from zoning.stages.indicators import compute_indicators
@@ -133,7 +126,13 @@ def _w_validate(st: PartState, pack: RulePack, year: int, percent: dict[str, flo
         st.update(problems=[], problem_rows=[], quantiles={}, box=None, overlaps=None, crs=None)
         st.discard("std")
         return st
-    report = validate_parcels(st["std"], rules=pack, reference_year=year, check_overlaps=False, percent_columns=percent)
+    std = st["std"]
+    if target_crs is not None:  # one metric CRS, chosen from the whole layer
+        from zoning.io.crs import ensure_metric_crs
+
+        std = ensure_metric_crs(std, target_crs=target_crs)
+    report = validate_parcels(std, rules=pack, reference_year=year, check_overlaps=False, percent_columns=percent)
+    del std
     st.discard("std")
     clean = report.parcels
     problems = [p for p in report.problems if p.code != "duplicate_id"]  # decided over the whole layer
@@ -869,7 +868,7 @@ def _is_parquet(path: Any) -> bool:
 
 
 def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: Any, seed: int, run_id: str,
-          scratch: str | None, workers: list[str]) -> tuple[list[Any], pd.Index | None, list[str]]:
+          scratch: str | None, workers: list[str], columns: dict[str, str] | None) -> tuple[list[Any], pd.Index | None, list[str]]:
     """Put every partition in its store on its home worker: futures of the stores' paths,
     the input's row order (a GeoDataFrame's index) and each partition's worker."""
     from zoning.distributed.partitions import assign, list_parts, plan_parts, split
@@ -878,7 +877,7 @@ def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: Any,
         return [workers[k % len(workers)] for k in range(n)]
 
     def put(items: list[Any], home: list[str], **kw: Any) -> list[Any]:
-        return [client.submit(_w_put, item, run_id, k, scratch, pure=False, workers=[home[k]],
+        return [client.submit(_w_put, item, run_id, k, scratch, None, columns, pure=False, workers=[home[k]],
                               allow_other_workers=scratch is not None, **kw) for k, item in enumerate(items)]
 
     if isinstance(parcels, gpd.GeoDataFrame):
@@ -902,7 +901,7 @@ def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: Any,
     if not npartitions or npartitions == len(plan):
         # the workers read their own parts: a part is in memory only while it is being stored
         home = home_of(len(plan))
-        return [client.submit(_w_put, None, run_id, k, scratch, spec, pure=False, workers=[home[k]],
+        return [client.submit(_w_put, None, run_id, k, scratch, spec, columns, pure=False, workers=[home[k]],
                               allow_other_workers=scratch is not None) for k, spec in enumerate(plan)], None, home
     # re-cut into npartitions: a dask shuffle of the whole layer (the parts' own cut is cheaper)
     import dask_geopandas
@@ -1053,7 +1052,7 @@ def run_distributed(
     shared = scratch_s is not None
     name = "parcels" if isinstance(parcels, gpd.GeoDataFrame) else Path(parcels).name
     try:
-        sts, index_order, home = _load(client, parcels, npartitions, partitioning, seed, run_id, scratch_s, workers)
+        sts, index_order, home = _load(client, parcels, npartitions, partitioning, seed, run_id, scratch_s, workers, columns)
         P = len(sts)
         bar = _progress(P * len(PHASES), progress)
         [pack_f] = client.scatter([pack], broadcast=True, hash=False)
@@ -1070,8 +1069,7 @@ def run_distributed(
         # 1. standardise; the metric CRS, share columns in percent and duplicate ids over the whole layer
         t = time.perf_counter()
         sts = _wait(sts, bar, "read")
-        target, crs_note = _target_crs(gather(_w_raw_info), name)
-        sts = each(_w_standardise, columns, target, phase="standardise")
+        target, crs_note = _target_crs(gather(_w_crs_info), name)
         small = gather(_w_small)
         n_total = sum(x[0] for x in small)
         evidence: dict[str, list[float]] = {}
@@ -1099,7 +1097,7 @@ def run_distributed(
 
         # 2. validate + indicators; geometry, boxes and overlaps inside each partition
         t = time.perf_counter()
-        sts = each(_w_validate, pack_f, year, percent, check_ov, tolerance, units, phase="validate")
+        sts = each(_w_validate, pack_f, year, percent, check_ov, tolerance, units, target, phase="validate")
         def where(rows: np.ndarray | None, n: int) -> np.ndarray:  # row labels -> positions in the layer (inf: unknown)
             if rows is None:
                 return np.full(n, np.inf)

