@@ -450,27 +450,26 @@ def test_a_file_of_many_row_groups_is_cut_at_row_groups(tmp_path):
 
 # --- validation findings ------------------------------------------------------------------
 
-def test_findings_in_one_machine_order_and_ids_in_layer_order(client):
+def test_findings_word_for_word_as_on_one_machine(client):
+    """Same findings, same order, same ids in layer order, and the same words: a message
+    quotes the layer's first parcels flagged even when they sit in different partitions."""
     gdf = synthetic_parcels(3000, seed=4)
     gdf = gdf.reset_index(drop=True)
-    gdf.loc[[5, 1400, 2900], "year_built"] = 2031  # future_year (warning)
+    gdf.loc[[5, 1400, 2900, 77, 2200, 960, 1830, 2601], "year_built"] = 2031  # future_year: 8 parcels, "…" after 5
     area = gdf.geometry.area
     gdf.loc[[700, 20], "floor_area_m2"] = area[[700, 20]] * 30  # implausible FAR
     gdf.loc[[2500], "legal_area_m2"] = area[[2500]] * 3  # legal share above 100 %
+    gdf.loc[[11, 2999, 1500], "output_wan"] = np.nan  # missing values
     one = zoning.run(gdf, reference_year=2025)
-    other = dask_run(client, gdf, reference_year=2025, npartitions=4, partitioning="random")
     keys = [(p.severity, p.code, p.column) for p in one.validation.problems]
-    assert len(keys) >= 3
-    assert [(p.severity, p.code, p.column) for p in other.validation.problems] == keys
-    assert [list(p.ids) for p in other.validation.problems] == [list(p.ids) for p in one.validation.problems]
-    # a finding whose parcels all sit in one partition reads word for word as on one machine
-    parts = np.where(np.arange(len(gdf)) < 1500, 0, 1)
-    gdf2 = gdf.copy()
-    gdf2.loc[[1400, 2900], "year_built"] = 1995  # the future years now only in partition 0
-    one2 = zoning.run(gdf2, reference_year=2025)
-    other2 = dask_run(client, gdf2, reference_year=2025, partitioning=parts)
-    fy = [str(p) for p in one2.validation.problems if p.code == "future_year"]
-    assert fy and fy == [str(p) for p in other2.validation.problems if p.code == "future_year"]
+    assert {"future_year", "implausible_far", "implausible_share", "missing_value"} <= {k[1] for k in keys}
+    for n, how in ((4, "random"), (3, "hilbert")):
+        other = dask_run(client, gdf, reference_year=2025, npartitions=n, partitioning=how)
+        assert [(p.severity, p.code, p.column) for p in other.validation.problems] == keys
+        assert [list(p.ids) for p in other.validation.problems] == [list(p.ids) for p in one.validation.problems]
+        assert [str(p) for p in other.validation.problems] == [str(p) for p in one.validation.problems]
+    fy = next(p.message for p in one.validation.problems if p.code == "future_year")
+    assert fy.startswith("8 parcel(s)") and "…" in fy
 
 
 # --- plan units -----------------------------------------------------------------------------

@@ -123,7 +123,7 @@ def _w_validate(st: PartState, pack: RulePack, year: int, percent: dict[str, flo
     from zoning.stages.validate import local_overlap_pairs, validate_parcels
 
     if st["n"] == 0:
-        st.update(problems=[], problem_rows=[], quantiles={}, box=None, overlaps=None, crs=None)
+        st.update(problems=[], problem_rows=[], quoted=None, quantiles={}, box=None, overlaps=None, crs=None)
         st.discard("std")
         return st
     std = st["std"]
@@ -132,7 +132,6 @@ def _w_validate(st: PartState, pack: RulePack, year: int, percent: dict[str, flo
 
         std = ensure_metric_crs(std, target_crs=target_crs)
     report = validate_parcels(std, rules=pack, reference_year=year, check_overlaps=False, percent_columns=percent)
-    del std
     st.discard("std")
     clean = report.parcels
     problems = [p for p in report.problems if p.code != "duplicate_id"]  # decided over the whole layer
@@ -142,6 +141,12 @@ def _w_validate(st: PartState, pack: RulePack, year: int, percent: dict[str, flo
         ids = [str(i) for i in p.ids]
         pos = pid.get_indexer(ids) if pid.is_unique else np.full(len(ids), -1, dtype=np.int64)
         rows.append(np.asarray(clean.index)[pos] if len(ids) and (pos >= 0).all() else None)
+    # the input rows of the first parcels each finding names: the client validates them again
+    # to word the merged messages with the whole layer's first examples
+    quoted = list(dict.fromkeys(r for p, rr in zip(problems, rows, strict=True) if p.code in REWORDED and rr is not None
+                                for r in rr[:_QUOTED]))
+    st["quoted"] = std.loc[quoted] if quoted else None
+    del std
     if units is not None:
         if units not in clean:
             msg = f"units={units!r}: no such column; columns: {', '.join(map(str, clean.columns))}"
@@ -579,6 +584,62 @@ def merge_problems(lists: list[list[Problem]], positions: list[list[np.ndarray]]
         if ids and m is not None and int(m.group()) == len(p.ids):
             msg = _COUNT.sub(str(len(ids)), msg, count=1)
         out.append(Problem(p.severity, p.code, msg, p.column, ids, p.fix))
+    return out
+
+
+#: Findings whose message is a count and the first few parcels flagged (with their values):
+#: validating just the first few parcels flagged over the whole layer words them exactly as
+#: one machine does (the count is then made the total).
+REWORDED = frozenset({"blank_parcel_id", "empty_geometry", "collection_repaired", "z_dropped", "multipart", "negative_value",
+                      "negative_tax", "implausible_share", "area_mismatch", "implausible_far", "future_year",
+                      "implausible_year", "missing_value"})
+_QUOTED = 6  # one more than a message shows, so that its "…" is right
+
+
+def reword(merged: list[Problem], plists: list[list[Problem]], positions: list[list[np.ndarray]],
+           rows: list[list[np.ndarray | None]], quoted: list[gpd.GeoDataFrame | None], validate: Any) -> list[Problem]:
+    """Merged findings (:func:`merge_problems`) worded as on one machine.
+
+    For every finding in :data:`REWORDED`, the first few parcels it names over the whole
+    layer (by ``positions``) are taken from the partitions' ``quoted`` input rows;
+    ``validate`` (:func:`zoning.validate_parcels` with the run's settings) checks them again,
+    in layer order, and its message for the same finding — the count made the total —
+    replaces the merged one. Those parcels are flagged on one machine too and the layer's
+    first few flagged are all among them, so the message quotes the one-machine examples.
+    """
+    first: dict[tuple[Any, ...], list[tuple[float, int, int, Any]]] = {}
+    for k, (ps, poss, rs) in enumerate(zip(plists, positions, rows, strict=True)):
+        for p, pos, r in zip(ps, poss, rs, strict=True):
+            if p.code in REWORDED and r is not None and quoted[k] is not None:
+                first.setdefault((p.severity, p.code, p.column), []).extend(
+                    (float(pos[j]), k, j, r[j]) for j in range(min(len(r), _QUOTED)))
+    if not first:
+        return merged
+    picked: dict[tuple[int, Any], float] = {}
+    for lst in first.values():
+        for at, kk, _, lab in sorted(lst, key=lambda t: (t[0], t[1], t[2]))[:_QUOTED]:
+            picked[(kk, lab)] = at
+    parts = []
+    for k in sorted({k for k, _ in picked}):
+        q = quoted[k]
+        assert q is not None
+        labels = [lab for kk, lab in picked if kk == k]
+        parts.append(q.loc[labels].assign(_pos=[picked[(k, lab)] for lab in labels]))
+    sub = pd.concat(parts).sort_values("_pos", kind="stable").drop(columns="_pos")
+    first_q = next(q for q in quoted if q is not None)
+    sub = gpd.GeoDataFrame(sub, geometry=first_q.geometry.name, crs=first_q.crs)
+    try:
+        found = {(q.severity, q.code, q.column): q for q in validate(sub).problems}
+    except Exception:  # wording only: keep the partitions' words
+        return merged
+    out = []
+    for p in merged:
+        q = found.get((p.severity, p.code, p.column))
+        if p.code in REWORDED and q is not None:
+            m = _COUNT.match(q.message)
+            if m is not None and int(m.group()) == len(q.ids):
+                p = Problem(p.severity, p.code, _COUNT.sub(str(len(p.ids)), q.message, count=1), p.column, p.ids, p.fix)
+        out.append(p)
     return out
 
 
@@ -1105,8 +1166,14 @@ def run_distributed(
 
         plists = gather(_w_get, "problems")
         rlists = gather(_w_get, "problem_rows")
-        problems = merge_problems(plists, [[where(r, len(p.ids)) for r, p in zip(rs, ps, strict=True)]
-                                           for rs, ps in zip(rlists, plists, strict=True)])
+        positions = [[where(r, len(p.ids)) for r, p in zip(rs, ps, strict=True)] for rs, ps in zip(rlists, plists, strict=True)]
+        problems = merge_problems(plists, positions)
+        if P > 1:
+            from zoning.stages.validate import validate_parcels
+
+            problems = reword(problems, plists, positions, rlists, gather(_w_get, "quoted"),
+                              lambda sub: validate_parcels(sub, rules=pack, reference_year=year, check_overlaps=False,
+                                                           percent_columns=percent))
         if crs_note is not None and isinstance(parcels, gpd.GeoDataFrame):  # as validate_parcels reports it
             problems.insert(0, Problem("warning", "reprojected", crs_note, "geometry", [], "to choose the CRS yourself, re-project first (parcels.to_crs('EPSG:4547')) or read with zoning.read_parcels(path, target_crs=...)"))
         elif crs_note is not None:  # as read_parcels warns
