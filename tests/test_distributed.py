@@ -523,3 +523,26 @@ def test_partition_store_keeps_geometries_bit_for_bit(tmp_path):
     back.discard("ids")
     back.flush()
     assert sorted(PartState(tmp_path / "p")) == ["geoms", "n"]
+
+
+# --- progress -------------------------------------------------------------------------------
+
+def test_progress_bar_over_partitions_and_phases(client, capsys):
+    gdf = synthetic_parcels(2000, seed=13)
+    with run_distributed(gdf, client=client, reference_year=2025, npartitions=3, progress=True):
+        pass
+    err = capsys.readouterr().err
+    assert "zoning (dask)" in err and "outputs" in err  # the bar names the phase it is in
+    assert "/27" in err  # 3 partitions × 9 phases
+
+
+def test_cli_prints_the_workers_and_the_dashboard(tmp_path, cli):
+    from click.testing import CliRunner
+
+    (tmp_path / "parts").mkdir()
+    synthetic_parcels(300, seed=14).to_parquet(tmp_path / "parts" / "p0.parquet")
+    res = CliRunner().invoke(cli, ["classify", str(tmp_path / "parts"), "-o", str(tmp_path / "out"), "--engine", "dask",
+                                   "--workers", "1", "--reference-year", "2025"])
+    assert res.exit_code == 0, res.output
+    assert "dask: 1 worker(s) at tcp://" in res.output
+    assert "; dashboard http://" in res.output  # the dask extra brings bokeh, so the dashboard runs
