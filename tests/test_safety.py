@@ -198,14 +198,18 @@ def test_geoparquet_side_tables_are_atomic_too(tmp_path, monkeypatch):
 
 
 _BIG_WRITE = """
-    import sys, pyogrio
+    import sys, time, pyogrio
     sys.path.insert(0, {tests!r})
     from test_safety import layer
     from zoning.io.write import write_layers
-    big = layer(400_000)
+    big = layer(50_000)
     real = pyogrio.write_dataframe
+    calls = []
     def announce(*a, **k):
-        print("writing", flush=True)
+        calls.append(1)
+        if len(calls) == 2:  # the first layer is in the temporary file: wait there for the signal
+            print("writing", flush=True)
+            time.sleep(60)
         return real(*a, **k)
     pyogrio.write_dataframe = announce
     write_layers({{"parcels": big, "zones": big}}, {out!r})
@@ -221,7 +225,7 @@ def test_a_real_signal_during_a_large_write_keeps_the_old_file(tmp_path, sig):
     assert proc.stdout.readline().strip() == "writing"
     proc.send_signal(sig)
     rest, err = proc.communicate(timeout=120)
-    assert "finished" not in rest, "the write ended before the signal arrived; make the layer larger"
+    assert "finished" not in rest
     assert proc.returncode != 0
     assert ("KeyboardInterrupt" in err) if sig == signal.SIGINT else (proc.returncode == 128 + sig)
     assert out.read_bytes() == before
