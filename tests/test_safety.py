@@ -198,7 +198,9 @@ def test_geoparquet_side_tables_are_atomic_too(tmp_path, monkeypatch):
 
 
 _BIG_WRITE = """
-    import sys, time, pyogrio
+    import signal, sys, time, pyogrio
+    # Ctrl-C as in a terminal, even when the tests run in the background (where SIGINT is ignored)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.path.insert(0, {tests!r})
     from test_safety import layer
     from zoning.io.write import write_layers
