@@ -4,6 +4,8 @@ low-efficiency land, Shenzhen block lines, progress toward the targets."""
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -218,6 +220,30 @@ def test_evaluate_firms_on_the_sample_city_and_the_cli(cli, tmp_path):
                                    "-o", str(tmp_path / "f.gpkg"), "--rules", "jiangsu-huaian-2024"])
     assert res.exit_code == 0 and "jiangsu-huaian-2024" in res.output, res.output
     assert len(gpd.read_file(tmp_path / "f.gpkg", layer="firms")) == len(firms)
+
+
+def test_per_mu_score_weights_and_benchmarks_can_be_overridden(cli, tmp_path):
+    """``CODE.weight`` / ``CODE.benchmark`` (a number or ``mean``) change one term of the score."""
+    firms = read_table(zoning.datasets.get_path("firms"))
+    parcels = zoning.read_parcels(zoning.datasets.get_path("parcels"))
+    base = zoning.evaluate_firms(firms, parcels).firms.set_index("firm_id")
+    half = zoning.evaluate_firms(firms, parcels, overrides={"HY-A1.weight": 15}).firms.set_index("firm_id")
+    on = base["HY-A1"].notna()
+    assert on.sum() > 100
+    assert np.allclose(half.loc[on, "HY-A1"], base.loc[on, "HY-A1"] / 2)
+    assert np.allclose(half.loc[on, "score"], base.loc[on, "score"] - base.loc[on, "HY-A1"] / 2)
+    mean = zoning.evaluate_firms(firms, parcels, overrides={"HY-A1.benchmark": "mean"}).firms.set_index("firm_id")
+    x = base.loc[on, "tax_wan_per_mu"]
+    assert np.allclose(mean.loc[on, "HY-A1"], 30 * x / x.mean(), equal_nan=True)
+    for bad, words in ((("HY-A1", 3), "HY-A1.weight=VALUE"), (("HY-A1.weight", 0), "above 0"),
+                       (("HY-A1.benchmark", "x"), "or 'mean'")):
+        with pytest.raises(zoning.RulePackError, match=re.escape(words)):
+            zoning.evaluate_firms(firms, parcels, overrides=dict([bad]))
+    res = CliRunner().invoke(cli, ["evaluate-firms", str(zoning.datasets.get_path("firms")), str(zoning.datasets.get_path("parcels")),
+                                   "-o", str(tmp_path / "f.gpkg"), "--set", "HY-A1.weight=15"])
+    assert res.exit_code == 0, res.output
+    got = gpd.read_file(tmp_path / "f.gpkg", layer="firms").set_index("firm_id")
+    assert np.allclose(got.loc[on[on].index, "HY-A1"], half.loc[on, "HY-A1"])
 
 
 # ---------------------------------------------------------------------------------------

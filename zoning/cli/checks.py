@@ -54,7 +54,7 @@ __all__ = [
 def _rule_options(default: str | None) -> Any:
     def deco(f: Any) -> Any:
         f = click.option("--set", "sets", multiple=True, metavar="CODE=VALUE",
-                         help="Override a threshold, e.g. --set GZ-B1=0.6 or --set GZ-I1=M,M0,M1,M2,M3 (repeatable).")(f)
+                         help="Override a threshold, e.g. --set GZ-B1=0.6 or --set GZ-I1=M,M0,M1,M2,M3, or a per-mu score term's weight / benchmark, e.g. --set HY-A1.weight=25 (repeatable).")(f)
         if default is None:
             return click.option("--rules", "-r", default=None,
                                 help="Rule pack name or .toml path [default: the newest pack with these rules].")(f)

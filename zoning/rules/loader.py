@@ -206,11 +206,17 @@ def _criterion_update(c: Criterion, value: Any) -> dict[str, Any]:
 
 
 def apply_overrides(pack: RulePack, overrides: Mapping[str, Any]) -> RulePack:
-    """Return a copy of ``pack`` with thresholds replaced (validated like the file)."""
+    """Return a copy of ``pack`` with thresholds replaced (validated like the file).
+
+    Keys are criterion codes, parameter codes or keys, and for the per-mu (亩均) score terms
+    of a firm-evaluation pack ``CODE.weight`` / ``CODE.benchmark`` (``mean``: the track's mean).
+    """
     crits = {c.code: c for c in pack.criteria}
     params = {p.code: p for p in pack.parameters} | {p.key: p for p in pack.parameters}
+    firm_terms = {i.code: i for t in (pack.firms.tracks if pack.firms is not None else []) for i in t.indicators}
     new_c: dict[str, Criterion] = {}
     new_p: dict[str, Parameter] = {}
+    new_f: dict[str, dict[str, Any]] = {}
     for key, value in overrides.items():
         if key in crits:
             upd = _criterion_update(crits[key], value)
@@ -235,12 +241,40 @@ def apply_overrides(pack: RulePack, overrides: Mapping[str, Any]) -> RulePack:
                 msg = f"must not be negative, got {v}"
                 raise _override_error(key, msg)
             new_p[p.code] = p.model_copy(update={"value": v, "status": p.status})
+        elif key.split(".")[0] in firm_terms:
+            code, _, field = key.partition(".")
+            if field not in ("weight", "benchmark"):
+                msg = (f"{code} is a term of the per-mu score; set its weight or its benchmark: "
+                       f"--set {code}.weight=VALUE or --set {code}.benchmark=VALUE (or {code}.benchmark=mean)")
+                raise _override_error(key, msg)
+            new_f.setdefault(code, {})[field] = _firm_term_value(key, field, value, firm_terms[code].unit)
         else:
-            valid = [c for c in crits] + [p.key for p in pack.parameters]
+            valid = [c for c in crits] + [p.key for p in pack.parameters] + [f"{c}.weight" for c in firm_terms] \
+                + [f"{c}.benchmark" for c in firm_terms]
             msg = f"no criterion or parameter '{key}' in pack {pack.pack.name}; valid: {', '.join(valid)}"
             raise RulePackError(msg)
     criteria = [new_c.get(c.code, c) for c in pack.criteria]
     parameters = [new_p.get(p.code, p) for p in pack.parameters]
     note = ", ".join(f"{k}={v}" for k, v in overrides.items())
     info = pack.pack.model_copy(update={"notes": (pack.pack.notes + f" Overrides: {note}.").strip()})
-    return pack.model_copy(update={"criteria": criteria, "parameters": parameters, "pack": info})
+    update: dict[str, Any] = {"criteria": criteria, "parameters": parameters, "pack": info}
+    if new_f and pack.firms is not None:
+        tracks = [t.model_copy(update={"indicators": [i.model_copy(update=new_f.get(i.code, {})) for i in t.indicators]})
+                  for t in pack.firms.tracks]
+        update["firms"] = pack.firms.model_copy(update={"tracks": tracks})
+    return pack.model_copy(update=update)
+
+
+def _firm_term_value(key: str, field: str, value: Any, unit: str) -> float | None:
+    """A per-mu score term's weight (a positive number) or benchmark (positive, or ``mean``:
+    the mean of the firms evaluated on the track)."""
+    if field == "benchmark" and str(value).strip().lower() in ("mean", "均值", "平均"):
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        what = "a positive number" if field == "weight" else f"a positive number in {unit}, or 'mean'"
+        raise _override_error(key, f"expects {what}, got {value!r}") from None
+    if not math.isfinite(v) or v <= 0:
+        raise _override_error(key, f"must be a finite number above 0, got {value!r}")
+    return v
