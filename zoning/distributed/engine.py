@@ -72,6 +72,12 @@ def _nthreads() -> int:
         return 1
 
 
+def on_home(client: Any, home: list[str], k: int, shared: bool, fn: Any, *args: Any) -> Any:
+    """Submit a task of partition ``k`` to the worker that holds its store (``home[k]``), or to
+    any worker when the stores are on a folder every worker reaches (``shared``)."""
+    return client.submit(fn, *args, pure=False, workers=[home[k]] if home else None, allow_other_workers=shared)
+
+
 def _w_put(part: gpd.GeoDataFrame | None, run_id: str, k: int, scratch: str | None,
            source: tuple[str, list[int] | None, int] | None, columns: dict[str, str] | None) -> str:
     """Open partition ``k``'s store with its rows standardised (:func:`zoning.io.read.standardise_parcels`):
@@ -548,8 +554,8 @@ def merge_problems(lists: list[list[Problem]], positions: list[list[np.ndarray]]
     """Findings of the partitions as one list: one entry per (severity, code, column), ids
     merged, the leading count of the message made the total.
 
-    Findings are ordered as :func:`zoning.validate_parcels` orders them (:data:`CHECK_ORDER`,
-    then the order the partitions give). ``positions[k][i]`` are the positions in the whole
+    Findings come in the order the partitions first give them (:func:`_in_check_order` then
+    orders them as :func:`zoning.validate_parcels` does). ``positions[k][i]`` are the positions in the whole
     layer of the parcels partition ``k``'s finding ``i`` names (``inf``: unknown): the merged
     ids are then in layer order, as on one machine, and the examples a merged message quotes
     come from the partition holding the earliest parcel flagged (without positions: the first
@@ -557,7 +563,6 @@ def merge_problems(lists: list[list[Problem]], positions: list[list[np.ndarray]]
     partition holds the first few parcels flagged.
     """
     merged: dict[tuple[Any, ...], list[Any]] = {}
-    seen: dict[tuple[Any, ...], int] = {}
     for k, lst in enumerate(lists):
         for i, p in enumerate(lst):
             key = (p.severity, p.code, p.column)
@@ -565,15 +570,13 @@ def merge_problems(lists: list[list[Problem]], positions: list[list[np.ndarray]]
             first = float(pos.min()) if len(pos) else np.inf
             if key not in merged:
                 merged[key] = [p, [list(p.ids)], [pos], first]
-                seen[key] = len(seen)
             else:
                 merged[key][1].append(list(p.ids))
                 merged[key][2].append(pos)
                 if first < merged[key][3]:
                     merged[key][0], merged[key][3] = p, first
-    order = sorted(merged, key=lambda key: (_check_rank(key[1], key[2]), seen[key]))
     out = []
-    for key in order:
+    for key in merged:  # first-seen order; _in_check_order puts the whole list in check order
         p, id_lists, pos_lists, _ = merged[key]
         ids = [i for lst in id_lists for i in lst]
         pos = np.concatenate(pos_lists)
@@ -691,9 +694,9 @@ class DistributedRun:
 
     def _each(self, fn: Any, *args: Any) -> list[Any]:
         self._check_open()
-        futs = [self.client.submit(call, fn, s, *args, pure=False, workers=[self.home[k]] if self.home else None,
-                                   allow_other_workers=self.scratch is not None) for k, s in enumerate(self.states)]
-        return self.client.gather(futs)
+        shared = self.scratch is not None
+        return self.client.gather([on_home(self.client, self.home, k, shared, call, fn, s, *args)
+                                   for k, s in enumerate(self.states)])
 
     def _check_open(self) -> None:
         if not self.states and self.n_parcels:
@@ -772,10 +775,8 @@ class DistributedRun:
         tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
         try:
             (tmp / "parcels").mkdir()
-            futs = [self.client.submit(call, _w_write, s, str(tmp / "parcels" / f"part-{k:05d}.parquet"), pure=False,
-                                       workers=[self.home[k]] if self.home else None,
-                                       allow_other_workers=self.scratch is not None)
-                    for k, s in enumerate(self.states)]
+            futs = [on_home(self.client, self.home, k, self.scratch is not None, call, _w_write, s,
+                            str(tmp / "parcels" / f"part-{k:05d}.parquet")) for k, s in enumerate(self.states)]
             self.client.gather(futs)
             write_layers({"zones": self.zones}, tmp / "zones.parquet")
             areas = self.areas.copy()
@@ -937,9 +938,9 @@ def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: Any,
     def home_of(n: int) -> list[str]:
         return [workers[k % len(workers)] for k in range(n)]
 
-    def put(items: list[Any], home: list[str], **kw: Any) -> list[Any]:
-        return [client.submit(_w_put, item, run_id, k, scratch, None, columns, pure=False, workers=[home[k]],
-                              allow_other_workers=scratch is not None, **kw) for k, item in enumerate(items)]
+    def put(items: list[Any], specs: list[Any], home: list[str]) -> list[Any]:
+        return [on_home(client, home, k, scratch is not None, _w_put, item, run_id, k, scratch, spec, columns)
+                for k, (item, spec) in enumerate(zip(items, specs, strict=True))]
 
     if isinstance(parcels, gpd.GeoDataFrame):
         if not parcels.index.is_unique:
@@ -956,14 +957,13 @@ def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: Any,
         frames = split(parcels, part, n)
         futs = [client.scatter(f, workers=[home[k]], hash=False) for k, f in enumerate(frames)]
         del frames
-        return put(futs, home), parcels.index, home
+        return put(futs, [None] * n, home), parcels.index, home
     files = list_parts(parcels)
     plan = plan_parts(files)
     if not npartitions or npartitions == len(plan):
         # the workers read their own parts: a part is in memory only while it is being stored
         home = home_of(len(plan))
-        return [client.submit(_w_put, None, run_id, k, scratch, spec, columns, pure=False, workers=[home[k]],
-                              allow_other_workers=scratch is not None) for k, spec in enumerate(plan)], None, home
+        return put([None] * len(plan), plan, home), None, home
     # re-cut into npartitions: a dask shuffle of the whole layer (the parts' own cut is cheaper)
     import dask_geopandas
 
@@ -994,7 +994,7 @@ def _load(client: Any, parcels: Any, npartitions: int | None, partitioning: Any,
     ddf = ddf.map_partitions(restore)
     parts = client.compute(ddf.to_delayed())
     home = home_of(len(parts))
-    return put(parts, home), None, home
+    return put(parts, [None] * len(parts), home), None, home
 
 
 def run_distributed(
@@ -1119,7 +1119,7 @@ def run_distributed(
         [pack_f] = client.scatter([pack], broadcast=True, hash=False)
 
         def sub(k: int, fn: Any, *args: Any) -> Any:
-            return client.submit(call, fn, sts[k], *args, pure=False, workers=[home[k]], allow_other_workers=shared)
+            return on_home(client, home, k, shared, call, fn, sts[k], *args)
 
         def each(fn: Any, *args: Any, phase: str = "") -> list[Any]:
             return _wait([sub(k, fn, *args) for k in range(P)], bar, phase)

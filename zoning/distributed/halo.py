@@ -60,7 +60,7 @@ def unit_pairs(qgeoms: np.ndarray, qunits: np.ndarray, tgeoms: np.ndarray, tunit
     th = np.flatnonzero(pd.notna(tunits))
     qi, tj = pairs_within(qgeoms[qh], tgeoms[th], distance=unit_gap, threads=1)
     qi, tj = qh[qi], th[tj]
-    same = np.fromiter((a == b for a, b in zip(qunits[qi], tunits[tj], strict=True)), dtype=bool, count=len(qi))
+    same = np.asarray(qunits[qi] == tunits[tj], dtype=bool)  # element-wise on object arrays
     return qi[same], tj[same]
 
 
